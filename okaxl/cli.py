@@ -1,0 +1,270 @@
+"""The okaxl command line: each command parses its arguments, calls one library function and
+turns OkaxlError into a Japanese message and exit status 2. Heavy imports happen inside the
+commands, so that `okaxl --help` and an Excel button start quickly."""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from okaxl import __version__
+from okaxl.errors import OkaxlError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_CANNOT_RUN = 0, 1, 2
+
+
+def _fail(message: str) -> None:
+    click.echo(f"エラー: {message}", err=True)
+    sys.exit(EXIT_CANNOT_RUN)
+
+
+def command(func: F) -> F:
+    """Adds --config and maps failures to exit 2 with a Japanese message, never a traceback."""
+
+    @click.option(
+        "--config",
+        "config_path",
+        type=click.Path(path_type=Path),
+        default=None,
+        help="設定ファイル（既定: ./config.toml）",
+    )
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except OkaxlError as exc:
+            _fail(str(exc))
+        except (KeyboardInterrupt, click.exceptions.Exit, click.ClickException, SystemExit):
+            raise
+        except Exception as exc:  # a bug must still reach the user as a message, not a traceback
+            if os.environ.get("OKAXL_DEBUG"):
+                traceback.print_exc()
+            _fail(
+                f"予期しないエラーが起きました（{type(exc).__name__}: {exc}）。"
+                "OKAXL_DEBUG=1 を付けて再実行した出力を担当者に送ってください。"
+            )
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _config(path: Path | None) -> Any:
+    from okaxl.config import load_config
+
+    return load_config(path)
+
+
+def _not_yet(what: str, issue: int) -> None:
+    _fail(f"「{what}」はまだ使えません（開発中: issue #{issue}）。")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="okaxl")
+def main() -> None:
+    """okaxl: 岡山連携中枢都市圏のマスターブックを検証し、公表資料を作り、市町の回答を取りまとめます。"""
+
+
+@main.command()
+@click.option(
+    "--as-of", "as_of", default=None, help="基準日（2025-04-01 または 令和7年4月1日）。既定は config の as_of"
+)
+@click.option("--town", default=None, help="この市町の取組だけを一覧にする")
+@click.option("--output", type=click.Path(path_type=Path), default=None, help="出力ファイル（.xlsx）")
+@click.option(
+    "--master",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="マスターブック（既定は config の master）",
+)
+@command
+def matrix(
+    as_of: str | None, town: str | None, output: Path | None, master: Path | None, config_path: Path | None
+) -> None:
+    """取組状況一覧（または1市町の一覧）を基準日時点で作ります。"""
+    from okaxl import wareki
+    from okaxl.master import read_master
+    from okaxl.matrix import build_matrix, resolve_town
+    from okaxl.publish import Style, write_matrix, write_town_view
+
+    config = _config(config_path)
+    date = wareki.parse_date(as_of) if as_of else config.as_of
+    tables = read_master(master or config.master)
+    result = build_matrix(tables, date)
+    if not result.rows:
+        raise OkaxlError(
+            f"{wareki.format_date(date)}時点でビジョンに載っている事業がありません。基準日を確かめてください。"
+        )
+    style = Style(config.print.font, config.print.font_size)
+    stamp = wareki.format_date(date)
+    if town:
+        name = resolve_town(tables, town)
+        path = output or config.output / f"{name}_連携取組一覧_{stamp}現在.xlsx"
+        write_town_view(result, name, path, style)
+        click.echo(
+            f"{name}の連携取組一覧（{stamp}現在、{len(result.for_town(name))}事務事業）を {path} に書き出しました。"
+        )
+    else:
+        path = output or config.output / f"取組状況一覧_{stamp}現在.xlsx"
+        write_matrix(result, path, style)
+        click.echo(f"取組状況一覧（{stamp}現在、{result.project_count}事務事業）を {path} に書き出しました。")
+
+
+@main.group()
+def master() -> None:
+    """マスターブックの作成。"""
+
+
+@master.command("build")
+@click.option(
+    "--source",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="照合済みデータのフォルダ（既定: マスターと同じ場所の source/）",
+)
+@click.option(
+    "--output", type=click.Path(path_type=Path), default=None, help="書き出し先（既定は config の master）"
+)
+@click.option("--force", is_flag=True, help="既存のマスターを置き換える（置き換える前にバックアップします）")
+@command
+def master_build(source: Path | None, output: Path | None, force: bool, config_path: Path | None) -> None:
+    """照合済みの元データ（workbooks/source）から最初のマスターブックを作ります。"""
+    from datetime import datetime
+
+    from okaxl.master import write_master
+    from okaxl.source import build_tables
+
+    config = _config(config_path)
+    target = output or config.master
+    source = source or config.master.parent / "source"
+    if target.exists() and not force:
+        raise OkaxlError(
+            f"{target} は既にあります。マスターは職員が編集する原本なので上書きしません。"
+            "作り直す場合は --force を付けてください（元のファイルはバックアップします）。"
+        )
+    tables = build_tables(source)
+    if target.exists():
+        config.backups.mkdir(parents=True, exist_ok=True)
+        backup = config.backups / f"{target.stem}_{datetime.now():%Y%m%d-%H%M%S}{target.suffix}"
+        shutil.copy2(target, backup)
+        click.echo(f"元のマスターを {backup} にバックアップしました。")
+    write_master(tables, target, font=config.print.font)
+    counts = {name: len(df) for name, df in tables.frames.items()}
+    click.echo(
+        f"マスターブックを {target} に作りました（事業 {counts['事業']} 件、参加 {counts['参加']} 件、"
+        f"KPI {counts['KPI']} 件）。"
+    )
+
+
+@main.command()
+@click.option("--master", type=click.Path(path_type=Path), default=None)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option("--output", type=click.Path(path_type=Path), default=None)
+@command
+def validate(master: Path | None, fmt: str, output: Path | None, config_path: Path | None) -> None:
+    """マスターブックを検証します（0: エラーなし、1: エラーあり、2: 実行できない）。"""
+    _not_yet("検証（validate）", 4)
+
+
+@main.command()
+@click.option("--year", required=True, help="年度（2025、R7、令和7年度）")
+@click.option("--town", multiple=True, help="市町（複数指定可。既定は全連携市町）")
+@click.option("--output-dir", type=click.Path(path_type=Path), default=None)
+@command
+def forms(year: str, town: tuple[str, ...], output_dir: Path | None, config_path: Path | None) -> None:
+    """市町ごとの回答様式を作ります。"""
+    _not_yet("回答様式（forms）", 5)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--feedback-dir", type=click.Path(path_type=Path), default=None)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@command
+def check(paths: tuple[Path, ...], feedback_dir: Path | None, fmt: str, config_path: Path | None) -> None:
+    """返ってきた回答を確認します（マスターは変更しません）。"""
+    _not_yet("回答の確認（check）", 5)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--dry-run", is_flag=True)
+@click.option("--replace", is_flag=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@command
+def merge(paths: tuple[Path, ...], dry_run: bool, replace: bool, fmt: str, config_path: Path | None) -> None:
+    """確認済みの回答をマスターに取り込みます。"""
+    _not_yet("回答の取り込み（merge）", 6)
+
+
+@main.command()
+@click.option("--year", required=True)
+@click.option("--project", multiple=True)
+@click.option("--output", type=click.Path(path_type=Path), default=None)
+@click.option("--pdf", is_flag=True)
+@command
+def progress(
+    year: str, project: tuple[str, ...], output: Path | None, pdf: bool, config_path: Path | None
+) -> None:
+    """年度の進捗管理シートを作ります。"""
+    _not_yet("進捗管理シート（progress）", 7)
+
+
+@main.command()
+@click.option("--town", required=True)
+@click.option("--output", type=click.Path(path_type=Path), default=None)
+@command
+def annex(town: str, output: Path | None, config_path: Path | None) -> None:
+    """連携協約書 別表を作ります。"""
+    _not_yet("協約書別表（annex）", 7)
+
+
+@main.command()
+@click.argument("old", type=click.Path(path_type=Path))
+@click.argument("new", type=click.Path(path_type=Path))
+@click.option("--output", type=click.Path(path_type=Path), default=None)
+@command
+def revision(old: Path, new: Path, output: Path | None, config_path: Path | None) -> None:
+    """2つの版のマスターから変更箇所のみの抜粋を作ります。"""
+    _not_yet("改訂の変更箇所抜粋（revision）", 9)
+
+
+@main.group()
+def version() -> None:
+    """マスターの版の保存。"""
+
+
+@version.command("save")
+@click.option("--label", default=None)
+@command
+def version_save(label: str | None, config_path: Path | None) -> None:
+    """現在のマスターを日付付きの読み取り専用の版として保存します。"""
+    _not_yet("版の保存（version save）", 9)
+
+
+@main.group()
+def launcher() -> None:
+    """Excel ランチャー。"""
+
+
+@launcher.command("build")
+@command
+def launcher_build(config_path: Path | None) -> None:
+    """macros/*.bas から Excel ランチャー macros/okaxl.xlsm を作ります。"""
+    _not_yet("Excel ランチャー（launcher build）", 8)
+
+
+@main.command()
+@click.option("--output", type=click.Path(path_type=Path), default=None)
+@command
+def schedule(output: Path | None, config_path: Path | None) -> None:
+    """夜間の自動検証のタスク定義を書き出します。"""
+    _not_yet("夜間検証の予約（schedule）", 8)

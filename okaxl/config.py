@@ -1,0 +1,89 @@
+"""config.toml: where things are, the current fiscal year and as-of date, print settings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from okaxl import wareki
+from okaxl.errors import OkaxlError
+
+PATH_KEYS = ("master", "versions", "output", "inbox", "archive", "backups", "templates", "reports")
+
+
+@dataclass(frozen=True, slots=True)
+class PrintSettings:
+    font: str
+    font_size: float
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    path: Path
+    master: Path
+    versions: Path
+    output: Path
+    inbox: Path
+    archive: Path
+    backups: Path
+    templates: Path
+    reports: Path
+    fiscal_year: int
+    as_of: dt.date
+    print: PrintSettings
+
+
+def _section(data: dict[str, object], name: str, path: Path) -> dict[str, object]:
+    section = data.get(name)
+    if not isinstance(section, dict):
+        raise OkaxlError(
+            f"設定ファイル {path} に [{name}] の節がありません。README の例を見て追加してください。"
+        )
+    return section
+
+
+def _key(section: dict[str, object], table: str, key: str, path: Path) -> object:
+    if key not in section:
+        raise OkaxlError(f"設定ファイル {path} の [{table}] に「{key}」がありません。追加してください。")
+    return section[key]
+
+
+def load_config(path: Path | None = None) -> Config:
+    """Read config.toml (default ./config.toml); paths in it are relative to the file."""
+    path = Path(path) if path else Path("config.toml")
+    if not path.is_file():
+        raise OkaxlError(
+            f"設定ファイル {path} が見つかりません。okaxl のフォルダで実行するか、--config で指定してください。"
+        )
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise OkaxlError(f"設定ファイル {path} を読めません（{exc}）。書式を確認してください。") from exc
+    base = path.resolve().parent
+    paths = _section(data, "paths", path)
+    resolved: dict[str, Path] = {}
+    for key in PATH_KEYS:
+        value = _key(paths, "paths", key, path)
+        if not isinstance(value, str) or not value:
+            raise OkaxlError(f"設定ファイル {path} の [paths] {key} はパスの文字列にしてください。")
+        resolved[key] = base / value
+    cycle = _section(data, "cycle", path)
+    try:
+        fiscal_year = wareki.parse_fiscal_year(_key(cycle, "cycle", "fiscal_year", path))
+        as_of = wareki.parse_date(_key(cycle, "cycle", "as_of", path))
+    except OkaxlError as exc:
+        raise OkaxlError(f"設定ファイル {path} の [cycle]: {exc}") from exc
+    printing = _section(data, "print", path)
+    font = _key(printing, "print", "font", path)
+    size = _key(printing, "print", "font_size", path)
+    if not isinstance(font, str) or not isinstance(size, int | float):
+        raise OkaxlError(f"設定ファイル {path} の [print] は font を文字列、font_size を数値にしてください。")
+    return Config(
+        path=path.resolve(),
+        fiscal_year=fiscal_year,
+        as_of=as_of,
+        print=PrintSettings(font=font, font_size=float(size)),
+        **resolved,
+    )

@@ -1,0 +1,66 @@
+"""LibreOffice headless: the real spreadsheet application that opens okaxl's outputs and prints
+them as PDF (staff print from Excel; the tests and --pdf use LibreOffice)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from okaxl.errors import OkaxlError
+
+CANDIDATES = ("soffice", "libreoffice")
+
+
+def find_office() -> str | None:
+    for name in CANDIDATES:
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def convert(path: Path, to: str = "pdf", outdir: Path | None = None, timeout: float = 180) -> Path:
+    """Convert `path` with LibreOffice headless; returns the written file, or raises OkaxlError."""
+    office = find_office()
+    if office is None:
+        raise OkaxlError(
+            "LibreOffice が見つかりません。PDF を作るには LibreOffice をインストールしてください"
+            "（Debian/Ubuntu: apt-get install libreoffice-calc-nogui）。"
+        )
+    path = Path(path).resolve()
+    outdir = Path(outdir or path.parent).resolve()
+    outdir.mkdir(parents=True, exist_ok=True)
+    # A private profile: a second soffice (or a staff member's open LibreOffice) must not block us.
+    with tempfile.TemporaryDirectory(prefix="okaxl-lo-") as profile:
+        command = [
+            office,
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            to,
+            "--outdir",
+            str(outdir),
+            str(path),
+        ]
+        try:
+            result = subprocess.run(
+                command,
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                env={**os.environ, "HOME": profile},
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise OkaxlError(
+                f"LibreOffice が {timeout:.0f} 秒以内に {path.name} を変換できませんでした。"
+            ) from exc
+    target = outdir / f"{path.stem}.{to.split(':')[0]}"
+    if result.returncode != 0 or not target.is_file():
+        raise OkaxlError(
+            f"LibreOffice で {path.name} を {to} に変換できませんでした（{result.stderr.strip() or result.stdout.strip()}）。"
+        )
+    return target

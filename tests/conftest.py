@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from okaxl.config import Config, load_config
+from okaxl.master import read_master
+from okaxl.tables import Tables
+
+ROOT = Path(__file__).resolve().parents[1]
+MASTER = ROOT / "workbooks" / "master.xlsx"
+
+
+@pytest.fixture(scope="session")
+def root() -> Path:
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def tables() -> Tables:
+    """The shipped master, read once per test session (tests must not change it)."""
+    return read_master(MASTER)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Config:
+    """A copy of the project's config and master in a temporary folder, for tests that write."""
+    (tmp_path / "workbooks").mkdir()
+    shutil.copy2(MASTER, tmp_path / "workbooks" / "master.xlsx")
+    shutil.copytree(ROOT / "workbooks" / "source", tmp_path / "workbooks" / "source")
+    shutil.copy2(ROOT / "config.toml", tmp_path / "config.toml")
+    return load_config(tmp_path / "config.toml")
