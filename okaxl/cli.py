@@ -170,8 +170,30 @@ def master_build(source: Path | None, output: Path | None, force: bool, config_p
 @click.option("--output", type=click.Path(path_type=Path), default=None)
 @command
 def validate(master: Path | None, fmt: str, output: Path | None, config_path: Path | None) -> None:
-    """マスターブックを検証します（0: エラーなし、1: エラーあり、2: 実行できない）。"""
-    _not_yet("検証（validate）", 4)
+    """マスターブックを検証します（0: エラーなし、1: エラーあり、2: 実行できない）。
+
+    --output が .json なら JSON、.xlsx ならセルへのリンク付きの Excel の一覧を書き出します。
+    """
+    import json
+
+    from okaxl.report import as_text, summary_line, write_excel, write_json
+    from okaxl.validate import validate as run
+
+    config = _config(config_path)
+    report = run(master or config.master)
+    summary = summary_line(report.errors, report.warnings, str(report.master))
+    document = report.to_json()
+    if output and output.suffix.lower() == ".xlsx":
+        write_excel(report.problems, output, workbook=report.master, title=summary, font=config.print.font)
+    elif output:
+        write_json(document, output)
+    if fmt == "json":
+        click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+    else:
+        click.echo(as_text(report.problems, summary))
+        if output:
+            click.echo(f"結果を {output} に書き出しました。")
+    sys.exit(EXIT_PROBLEMS if report.errors else EXIT_OK)
 
 
 @main.command()

@@ -11,10 +11,12 @@ import os
 import tempfile
 import unicodedata
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
+from defusedxml import ElementTree as DefusedET
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -26,6 +28,7 @@ from okaxl import layout
 from okaxl.errors import OkaxlError
 from okaxl.layout import Kind
 from okaxl.problems import Problem, Severity
+from okaxl.rules import problem
 from okaxl.tables import Tables, frame
 
 README_SHEET = "説明"
@@ -82,17 +85,7 @@ def read_master(path: Path) -> Tables:
     names = set(book.sheet_names)
     for spec in layout.SHEETS:
         if spec.name not in names:
-            tables.problems.append(
-                Problem(
-                    Severity.ERROR,
-                    "SHEET_MISSING",
-                    spec.name,
-                    None,
-                    None,
-                    f"シート「{spec.name}」がありません。",
-                    "シート名を変えた場合は元の名前に戻してください。削除した場合はバックアップから復元してください。",
-                )
-            )
+            tables.problems.append(problem("SHEET_MISSING", spec.name, None, None))
             tables.frames[spec.name] = frame(spec.name, [])
             continue
         rows = book.get_sheet_by_name(spec.name).to_python(skip_empty_area=False)
@@ -103,41 +96,31 @@ def read_master(path: Path) -> Tables:
 def _read_sheet(
     spec: layout.Sheet, rows: Sequence[Sequence[object]], problems: list[Problem]
 ) -> tuple[pd.DataFrame, dict[str, str]]:
-    header = rows[layout.HEADER_ROW - 1] if len(rows) >= layout.HEADER_ROW else []
     expected = {_header_key(name): name for name in spec.column_names}
+    header_row = layout.HEADER_ROW
+    for number, row in enumerate(rows[: layout.HEADER_ROW + 10], start=1):
+        if sum(_header_key(v) in expected for v in row) * 2 >= len(spec.columns):
+            header_row = number
+            break
+    if header_row != layout.HEADER_ROW:
+        # still read the sheet below its header, so that the rest can be checked
+        problems.append(problem("HEADER_MOVED", spec.name, f"A{header_row}", None, row=header_row))
+    header = rows[header_row - 1] if len(rows) >= header_row else []
     found: dict[str, int] = {}
     for index, value in enumerate(header):
         key = expected.get(_header_key(value))
         if key is not None and key not in found:
             found[key] = index
         elif _header_key(value):
-            problems.append(
-                Problem(
-                    Severity.WARNING,
-                    "COLUMN_UNEXPECTED",
-                    spec.name,
-                    f"{get_column_letter(index + 1)}{layout.HEADER_ROW}",
-                    value,
-                    f"シート「{spec.name}」に想定していない列「{value}」があります。",
-                    "okaxl はこの列を読みません。メモ用の列であればそのままで構いません。",
-                )
-            )
+            cell = f"{get_column_letter(index + 1)}{header_row}"
+            problems.append(problem("COLUMN_UNEXPECTED", spec.name, cell, value))
     for column in spec.columns:
         if column.name not in found:
-            problems.append(
-                Problem(
-                    Severity.ERROR if column.required else Severity.WARNING,
-                    "COLUMN_MISSING",
-                    spec.name,
-                    f"{layout.HEADER_ROW}行目",
-                    None,
-                    f"シート「{spec.name}」に列「{column.name}」がありません。",
-                    f"1行目の見出しに「{column.name}」を戻してください（列名を変えた場合は元の名前に）。",
-                )
-            )
+            missing = problem("COLUMN_MISSING", spec.name, f"{header_row}行目", None, column=column.name)
+            problems.append(missing if column.required else replace(missing, severity=Severity.WARNING))
     records: list[dict[str, object]] = []
     row_numbers: list[int] = []
-    for offset, row in enumerate(rows[layout.HEADER_ROW :], start=layout.FIRST_DATA_ROW):
+    for offset, row in enumerate(rows[header_row:], start=header_row + 1):
         record = {
             name: _typed(row[i] if i < len(row) else None, spec.column(name).kind)
             for name, i in found.items()
@@ -147,9 +130,7 @@ def _read_sheet(
         records.append(record)
         row_numbers.append(offset)
     columns = [c for c in spec.column_names if c in found]
-    df = pd.DataFrame.from_records(records, columns=columns).astype(object)
-    df = df.where(df.notna(), None)
-    df.index = pd.Index(row_numbers, dtype="int64")
+    df = pd.DataFrame(records, columns=columns, index=pd.Index(row_numbers, dtype="int64"), dtype=object)
     letters = {name: get_column_letter(i + 1) for name, i in found.items()}
     return df, letters
 
@@ -274,3 +255,47 @@ def _write_lists(ws: Worksheet, tables: Tables) -> None:
         for row, value in enumerate(lists[name], start=2):
             ws[f"{letter}{row}"] = value
     ws.sheet_state = "hidden"
+
+
+# ---------------------------------------------------------------- what values hide
+
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+
+
+def scan_cells(path: Path, sheets: Iterable[str]) -> Iterator[tuple[str, str, str, str]]:
+    """(sheet, cell, "formula" | "error" | "merged", text) for what a values-only reader hides.
+
+    Streams the sheet XML with defusedxml, so a large master costs little memory.
+    """
+    wanted = set(sheets)
+    with zipfile.ZipFile(path) as archive:
+        book = DefusedET.fromstring(archive.read("xl/workbook.xml"))
+        rels = DefusedET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+        targets = {r.get("Id"): r.get("Target", "") for r in rels}
+        for node in book.iter(f"{_MAIN}sheet"):
+            name = node.get("name", "")
+            if name not in wanted:
+                continue
+            target = targets.get(node.get(f"{_REL}id"), "").lstrip("/")
+            part = target if target.startswith("xl/") else f"xl/{target}"
+            with archive.open(part) as stream:
+                for _, element in DefusedET.iterparse(stream, events=("end",)):
+                    tag = element.tag
+                    if tag == f"{_MAIN}c":
+                        formula = element.find(f"{_MAIN}f")
+                        if formula is not None:
+                            yield name, element.get("r", ""), "formula", f"={formula.text or ''}"
+                        elif element.get("t") == "e":
+                            value = element.find(f"{_MAIN}v")
+                            yield (
+                                name,
+                                element.get("r", ""),
+                                "error",
+                                value.text if value is not None else "#ERROR",
+                            )
+                        element.clear()
+                    elif tag == f"{_MAIN}mergeCell":
+                        yield name, element.get("ref", "").split(":")[0], "merged", element.get("ref", "")
+                    elif tag == f"{_MAIN}row":
+                        element.clear()

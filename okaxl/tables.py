@@ -43,10 +43,8 @@ def default_letters(sheet: str) -> dict[str, str]:
 def frame(sheet: str, records: list[dict[str, object]]) -> pd.DataFrame:
     """A table for `sheet` from records, in layout column order, indexed by Excel row number."""
     columns = list(layout.sheet(sheet).column_names)
-    df = pd.DataFrame.from_records(records, columns=columns).astype(object)
-    df = df.where(df.notna(), None)
-    df.index = pd.RangeIndex(layout.FIRST_DATA_ROW, layout.FIRST_DATA_ROW + len(df))
-    return df
+    index = pd.RangeIndex(layout.FIRST_DATA_ROW, layout.FIRST_DATA_ROW + len(records))
+    return pd.DataFrame(records, columns=columns, index=index, dtype=object)
 
 
 def empty_value(value: object) -> bool:

@@ -1,0 +1,331 @@
+"""Every rule okaxl checks, in one table: code, severity, message and hint (Japanese).
+
+Messages and hints are templates filled with the offending value and its context, so that a
+reader sees all rules at once here, and the README's rule list is generated from this table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from okaxl.problems import Problem, Severity
+
+E, W = Severity.ERROR, Severity.WARNING
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    severity: Severity
+    group: str
+    message: str
+    hint: str
+
+
+RULES: dict[str, Rule] = {
+    # ブックの形
+    "SHEET_MISSING": Rule(
+        E,
+        "ブック",
+        "シート「{sheet}」がありません。",
+        "シート名を変えた場合は元の名前に戻してください。削除した場合はバックアップから復元してください。",
+    ),
+    "SHEET_UNEXPECTED": Rule(
+        W,
+        "ブック",
+        "想定していないシート「{value}」があります。",
+        "okaxl はこのシートを読みません。作業用であればそのままで構いません。",
+    ),
+    "COLUMN_MISSING": Rule(
+        E,
+        "ブック",
+        "シート「{sheet}」に列「{column}」がありません。",
+        "1行目の見出しに「{column}」を戻してください（列名を変えた場合は元の名前に）。",
+    ),
+    "COLUMN_UNEXPECTED": Rule(
+        W,
+        "ブック",
+        "シート「{sheet}」に想定していない列「{value}」があります。",
+        "okaxl はこの列を読みません。メモ用の列であればそのままで構いません。",
+    ),
+    "HEADER_MOVED": Rule(
+        E,
+        "ブック",
+        "シート「{sheet}」の見出しが1行目にありません（{row}行目にあります）。",
+        "見出しの上に挿入した行を削除し、見出しを1行目に戻してください。",
+    ),
+    "FORMULA_IN_VALUE": Rule(
+        E,
+        "ブック",
+        "数式「{value}」が入っています。",
+        "マスターには値を入力してください（数式をコピーし、「値として貼り付け」）。",
+    ),
+    "ERROR_VALUE": Rule(
+        E, "ブック", "エラー値「{value}」が入っています。", "正しい値を入力し直してください。"
+    ),
+    "MERGED_CELLS": Rule(
+        E,
+        "機械判読",
+        "データ範囲に結合セル（{value}）があります。",
+        "セルの結合を解除し、各セルに値を入れてください（1セル1データ）。",
+    ),
+    "MASTER_OPEN": Rule(
+        W,
+        "ブック",
+        "マスターブックが Excel で開かれています（{value} があります）。保存していない編集は検証されていません。",
+        "編集を保存してから検証し直してください。",
+    ),
+    # 値の型
+    "VALUE_REQUIRED": Rule(E, "入力", "「{column}」が空欄です。", "「{column}」を入力してください。"),
+    "NOT_A_NUMBER": Rule(
+        E,
+        "機械判読",
+        "「{column}」が数値ではありません：「{value}」。",
+        "半角の数字だけを入力してください（単位・桁区切り・▲は入れない）。{suggestion}",
+    ),
+    "NUMBER_WITH_UNIT": Rule(
+        E,
+        "機械判読",
+        "「{column}」に単位や記号が付いています：「{value}」。",
+        "数値だけを入力してください（{suggestion}）。単位は「単位」列に書きます。",
+    ),
+    "NUMBER_FULL_WIDTH": Rule(
+        E,
+        "機械判読",
+        "「{column}」が全角の数字で文字として入力されています：「{value}」。",
+        "半角の数値 {suggestion} として入力し直してください。",
+    ),
+    "NOT_A_DATE": Rule(
+        E,
+        "入力",
+        "「{column}」が日付ではありません：「{value}」。",
+        "日付として入力してください（例 2025/4/1）。{suggestion}",
+    ),
+    "NOT_A_YEAR": Rule(
+        E, "入力", "「{column}」は西暦の年度（例 2025）で入力してください：「{value}」。", "{suggestion}"
+    ),
+    "COST_INVALID": Rule(
+        E,
+        "工程・事業費",
+        "事業費「{value}」は千円単位の0以上の整数でも「—」でもありません。",
+        "千円単位の整数を入力してください。未定は「—」です。",
+    ),
+    # 名称
+    "TOWN_UNKNOWN": Rule(E, "名称", "市町「{value}」は「市町」シートにありません。", "{suggestion}"),
+    "PILLAR_UNKNOWN": Rule(
+        E, "名称", "分野「{value}」は「分野」シートにありません。", "Ⅰ・Ⅱ・Ⅲ のいずれかを選んでください。"
+    ),
+    "PERIOD_UNKNOWN": Rule(
+        E, "名称", "期「{value}」は「期」シートにありません。", "第1期・第2期 のいずれかを選んでください。"
+    ),
+    "MEASURE_UNKNOWN": Rule(
+        E,
+        "名称",
+        "施策「{value}」は「施策」シートの{period}にありません。",
+        "「施策」シートの名前と同じにしてください。{suggestion}",
+    ),
+    "MEASURE_PILLAR_MISMATCH": Rule(
+        E,
+        "名称",
+        "施策「{value}」は分野 {expected} の施策ですが、分野が {actual} になっています。",
+        "分野を {expected} にするか、施策を選び直してください。",
+    ),
+    "PROJECT_NAME_DUPLICATE": Rule(
+        E,
+        "名称",
+        "{period}に同じ事務事業名「{value}」が複数あります（{other}）。",
+        "事業名を区別するか、重複した行を削除してください。",
+    ),
+    "ID_DUPLICATE": Rule(
+        E,
+        "名称",
+        "ID「{value}」が重複しています（{other}）。",
+        "ID は一意にしてください。新しい行には新しい ID を付けます（使い終えた ID も再利用しない）。",
+    ),
+    "ID_UNKNOWN": Rule(
+        E,
+        "名称",
+        "{column}「{value}」は「{target}」シートにありません。",
+        "「{target}」シートにある ID を入力してください。",
+    ),
+    "PROJECT_NAME_MISMATCH": Rule(
+        W,
+        "名称",
+        "事務事業名「{value}」が「事業」シートの名前「{expected}」と違います。",
+        "「事業」シートの名前に合わせてください（この列は確認用で、ID が優先されます）。",
+    ),
+    "CHOICE_INVALID": Rule(
+        E,
+        "名称",
+        "「{column}」の値「{value}」は選択肢にありません。",
+        "{choices} のいずれかを選んでください。",
+    ),
+    "KEY_DUPLICATE": Rule(
+        E, "名称", "同じ {key} の行が複数あります（{other}）。", "重複した行をまとめるか削除してください。"
+    ),
+    # 印
+    "MARK_INVALID": Rule(
+        E,
+        "印",
+        "印「{value}」は使えません。",
+        "参加は「●」、提案市町は「★」にしてください（○・◯・〇・■・✓・1 などは使いません）。",
+    ),
+    # 参加
+    "PARTICIPATION_END_BEFORE_START": Rule(
+        E,
+        "参加",
+        "{town}の参加の終了日 {end} が開始日 {start} より前です。",
+        "開始日と終了日を確認してください。",
+    ),
+    "PARTICIPATION_OVERLAP": Rule(
+        E,
+        "参加",
+        "{town}の参加期間が {other} の行と重なっています。",
+        "同じ市町・事業の期間が重ならないよう、終了日か開始日を直してください。",
+    ),
+    "PARTICIPATION_OUTSIDE_PROJECT": Rule(
+        E,
+        "参加",
+        "{town}の参加期間（{start}〜{end}）が事業の期間（{project_start}〜{project_end}）の外にあります。",
+        "参加の開始日・終了日を事業の期間内にしてください（事業を終えた場合は参加も終えます）。",
+    ),
+    "PROJECT_NO_TOWNS": Rule(
+        E,
+        "参加",
+        "事業「{value}」に参加する市町が1つもありません。",
+        "「参加」シートに参加市町の行を追加してください（抜粋行を除く）。",
+    ),
+    "PROPOSER_NOT_TAKING_PART": Rule(
+        W,
+        "参加",
+        "提案市町（★）{town}が事業の開始日 {project_start} に参加していません。",
+        "★ の行の開始日を事業の開始日にするか、印を ● にしてください。",
+    ),
+    # 工程・事業費
+    "STAGE_INVALID": Rule(
+        E,
+        "工程・事業費",
+        "工程「{value}」は使えません。",
+        "協議・方針の決定・実施・→ のいずれかを選んでください。{suggestion}",
+    ),
+    "STAGE_ARROW_FIRST": Rule(
+        E,
+        "工程・事業費",
+        "「→」の前の年度に工程がありません。",
+        "「→」は前の年度の工程が続くことを表します。最初の年度には 協議・方針の決定・実施 を入れてください。",
+    ),
+    "COST_TOTAL_MISMATCH": Rule(
+        E,
+        "工程・事業費",
+        "事業費計 {value:,} 千円が各年度の合計 {expected:,} 千円と合いません。",
+        "各年度の事業費か事業費計を直してください。",
+    ),
+    "YEAR_OUTSIDE_PERIOD": Rule(
+        E,
+        "年度",
+        "年度 {value} が{period}（{first}〜{last}年度）の外です。",
+        "{period}の年度を入力してください。",
+    ),
+    # KPI
+    "KPI_BASELINE_INCOMPLETE": Rule(
+        E,
+        "KPI",
+        "基準値と基準年度の一方だけが入っています（基準値「{value}」、基準年度「{year}」）。",
+        "両方を入れるか、どちらも「－」（空欄）にしてください。",
+    ),
+    "KPI_TARGET_YEAR_OUTSIDE": Rule(
+        W,
+        "KPI",
+        "目標年度 {value} が{period}（{first}〜{last}年度）の外です。",
+        "目標年度を確認してください（期の終わりを超える長期目標なら、このままで構いません）。",
+    ),
+    "KPI_TARGET_NO_UNIT": Rule(
+        E,
+        "KPI",
+        "数値の目標値 {value} に単位がありません。",
+        "「単位」列に単位（人、件、% など）を入力してください。",
+    ),
+    "KPI_VALUE_NOT_NUMERIC": Rule(
+        E,
+        "KPI",
+        "数値の指標の現状値が数値ではありません：「{value}」。",
+        "数値だけを入力してください。{suggestion}",
+    ),
+    "KPI_VALUE_BEFORE_BASELINE": Rule(
+        W, "KPI", "現状値の年度 {value} が基準年度 {expected} より前です。", "年度を確認してください。"
+    ),
+    # 実績
+    "RESULT_TOWN_NOT_TAKING_PART": Rule(
+        E,
+        "実績",
+        "{town}は{fy}に事業「{project}」に参加していません。",
+        "市町・年度・事業ID を確認してください。参加している場合は「参加」シートを直します。",
+    ),
+    # 年・日付
+    "ERA_YEAR_MISMATCH": Rule(
+        E,
+        "年度",
+        "和暦の表記「{value}」（{era_year}年度）と西暦の年度 {year} が合いません。",
+        "どちらかを直してください。",
+    ),
+    "ERA_OUT_OF_RANGE": Rule(
+        W,
+        "年度",
+        "「{value}」は元号が変わった後の年です。",
+        "資料の表記のままで構いませんが、今は「{suggestion}」と書きます。",
+    ),
+    "DATE_IN_FUTURE": Rule(
+        E,
+        "年度",
+        "{column} {value} が基準日 {as_of} より後です。",
+        "まだ来ていない年度・日付の実績は入力できません。年度を確認してください。",
+    ),
+    # 文字
+    "TEXT_SPACES": Rule(
+        E, "文字", "前後に空白があります：「{value}」。", "前後の空白（全角・半角）を削除してください。"
+    ),
+    "TEXT_INNER_SPACES": Rule(
+        E,
+        "機械判読",
+        "位置合わせの空白が入っています：「{value}」。",
+        "名前の中の空白を削除してください（{suggestion}）。",
+    ),
+    "TEXT_LINE_BREAK": Rule(
+        E,
+        "文字",
+        "「{column}」に改行が入っています。",
+        "改行を削除してください。この列の改行は公表資料の体裁を崩します。",
+    ),
+    "TEXT_TOO_LONG": Rule(
+        W,
+        "文字",
+        "「{column}」が {length} 文字あり、公表資料の欄（{limit} 文字）に収まりません。",
+        "{limit} 文字以内に要約してください。",
+    ),
+    "TEXT_FORMULA_LIKE": Rule(
+        E,
+        "文字",
+        "文字の先頭が「{first}」です：「{value}」。",
+        "Excel で数式として扱われるおそれがあります。先頭の記号を削除するか、全角にしてください。",
+    ),
+    "MACHINE_DEPENDENT_CHAR": Rule(
+        W,
+        "機械判読",
+        "機種依存文字「{chars}」が入っています。",
+        "{suggestion} のように書き換えてください（丸数字・半角カナ・㈱ などは使わない）。",
+    ),
+    "DITTO": Rule(
+        E,
+        "機械判読",
+        "「{value}」が値の代わりに入っています。",
+        "上の行と同じ値を入力してください（同上・〃 は使わない）。",
+    ),
+}
+
+
+def problem(code: str, sheet: str, cell: str | None, value: object, **context: object) -> Problem:
+    """A problem of rule `code`, its message and hint filled from the value and context."""
+    rule = RULES[code]
+    fields = {"sheet": sheet, "value": value, "suggestion": "", **context}
+    return Problem(
+        rule.severity, code, sheet, cell, value, rule.message.format(**fields), rule.hint.format(**fields)
+    )

@@ -1,0 +1,95 @@
+"""`okaxl validate`: every problem in the master, from its shape to the rules across sheets."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from okaxl import layout
+from okaxl.checks import RULE_FUNCTIONS, Context
+from okaxl.master import DERIVED_SHEETS, open_workbook, read_master, scan_cells
+from okaxl.problems import Problem, Severity
+from okaxl.rules import problem
+from okaxl.schemas import check_schemas
+from okaxl.tables import Tables
+
+_SCAN_CODES = {"formula": "FORMULA_IN_VALUE", "error": "ERROR_VALUE", "merged": "MERGED_CELLS"}
+
+
+@dataclass
+class Report:
+    master: Path
+    sha256: str
+    checked_at: dt.datetime
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> int:
+        return sum(p.severity is Severity.ERROR for p in self.problems)
+
+    @property
+    def warnings(self) -> int:
+        return sum(p.severity is Severity.WARNING for p in self.problems)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "master": str(self.master),
+            "sha256": self.sha256,
+            "checked_at": self.checked_at.isoformat(timespec="seconds"),
+            "summary": {"errors": self.errors, "warnings": self.warnings},
+            "problems": [p.to_json() for p in self.problems],
+        }
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def lock_file(path: Path) -> Path:
+    """The file Excel creates beside a workbook it has open (~$ + the name)."""
+    return path.with_name(f"~${path.name}")
+
+
+def _cell_order(problem_: Problem) -> tuple[int, int, str]:
+    sheets = [s.name for s in layout.SHEETS]
+    sheet = sheets.index(problem_.sheet) if problem_.sheet in sheets else len(sheets)
+    cell = problem_.cell or ""
+    digits = "".join(c for c in cell if c.isdigit())
+    letters = "".join(c for c in cell if c.isalpha() and c.isascii())
+    return sheet, int(digits) if digits else 0, f"{len(letters):02d}{letters}"
+
+
+def check_tables(tables: Tables, today: dt.date) -> list[Problem]:
+    """Schema and cross-sheet problems of tables already read."""
+    found = list(tables.problems)
+    found += check_schemas(tables)
+    context = Context(tables, today)
+    for rule in RULE_FUNCTIONS:
+        found += rule(context)
+    return found
+
+
+def validate(path: Path, today: dt.date | None = None) -> Report:
+    """Validate the master at `path`; raises OkaxlError only when it cannot be read at all."""
+    path = Path(path)
+    book = open_workbook(path)  # fails early, in Japanese, for a file that is not a workbook
+    report = Report(path, sha256_of(path), dt.datetime.now().astimezone())
+    found: list[Problem] = []
+    if lock_file(path).exists():
+        found.append(problem("MASTER_OPEN", "", None, lock_file(path).name))
+    known = {s.name for s in layout.SHEETS} | set(DERIVED_SHEETS)
+    found += [problem("SHEET_UNEXPECTED", name, None, name) for name in book.sheet_names if name not in known]
+    for sheet, cell, kind, text in scan_cells(path, [s.name for s in layout.SHEETS]):
+        found.append(problem(_SCAN_CODES[kind], sheet, cell, text))
+    hidden = {(p.sheet, p.cell) for p in found if p.code in ("FORMULA_IN_VALUE", "ERROR_VALUE")}
+    tables = read_master(path)
+    # a formula or error value is reported once, as itself, not again as a wrong value
+    found += [p for p in check_tables(tables, today or dt.date.today()) if (p.sheet, p.cell) not in hidden]
+    report.problems = sorted(found, key=_cell_order)
+    return report
