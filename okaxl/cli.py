@@ -168,8 +168,15 @@ def master_build(source: Path | None, output: Path | None, force: bool, config_p
 @click.option("--master", type=click.Path(path_type=Path), default=None)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @click.option("--output", type=click.Path(path_type=Path), default=None)
+@click.option(
+    "--nightly",
+    is_flag=True,
+    help="夜間検証: 日付付きの結果と最新の結果を config の reports に書き、古いものを整理する",
+)
 @command
-def validate(master: Path | None, fmt: str, output: Path | None, config_path: Path | None) -> None:
+def validate(
+    master: Path | None, fmt: str, output: Path | None, nightly: bool, config_path: Path | None
+) -> None:
     """マスターブックを検証します（0: エラーなし、1: エラーあり、2: 実行できない）。
 
     --output が .json なら JSON、.xlsx ならセルへのリンク付きの Excel の一覧を書き出します。
@@ -183,6 +190,10 @@ def validate(master: Path | None, fmt: str, output: Path | None, config_path: Pa
     report = run(master or config.master)
     summary = summary_line(report.errors, report.warnings, str(report.master))
     document = report.to_json()
+    if nightly:
+        from okaxl.schedule import write_nightly
+
+        write_nightly(report, config.reports, config.schedule.keep)
     if output and output.suffix.lower() == ".xlsx":
         write_excel(report.problems, output, workbook=report.master, title=summary, font=config.print.font)
     elif output:
@@ -285,8 +296,34 @@ def launcher_build(config_path: Path | None) -> None:
 
 
 @main.command()
-@click.option("--output", type=click.Path(path_type=Path), default=None)
+@click.option("--output", type=click.Path(path_type=Path), default=None, help="タスク定義（XML）の書き出し先")
+@click.option(
+    "--platform",
+    "target",
+    type=click.Choice(["windows", "linux"]),
+    default=None,
+    help="対象の OS（既定はこの PC の OS）",
+)
 @command
-def schedule(output: Path | None, config_path: Path | None) -> None:
-    """夜間の自動検証のタスク定義を書き出します。"""
-    _not_yet("夜間検証の予約（schedule）", 8)
+def schedule(output: Path | None, target: str | None, config_path: Path | None) -> None:
+    """夜間の自動検証のタスク定義を書き出します（Windows: タスク スケジューラの XML、Linux: crontab の行）。"""
+    import datetime as dt
+
+    from okaxl.schedule import crontab_line, schtasks_line, write_task
+
+    config = _config(config_path)
+    target = target or ("windows" if sys.platform == "win32" else "linux")
+    if target == "linux":
+        line = crontab_line(config)
+        if output:
+            output.write_text(line + "\n", encoding="utf-8")
+        click.echo("crontab -e で次の行を追加してください:")
+        click.echo(line)
+        return
+    path = write_task(
+        config, output or config.reports / "okaxl_validate_task.xml", dt.date.today() + dt.timedelta(days=1)
+    )
+    click.echo(
+        f"タスク定義を {path} に書き出しました。コマンドプロンプトで次を実行して登録してください（パスワードを聞かれます）:"
+    )
+    click.echo(schtasks_line(path))

@@ -20,6 +20,13 @@ class PrintSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class ScheduleSettings:
+    time: str = "02:00"
+    keep: int = 30
+    time_limit_minutes: int = 30
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     path: Path
     master: Path
@@ -33,6 +40,7 @@ class Config:
     fiscal_year: int
     as_of: dt.date
     print: PrintSettings
+    schedule: ScheduleSettings
 
 
 def _section(data: dict[str, object], name: str, path: Path) -> dict[str, object]:
@@ -80,10 +88,29 @@ def load_config(path: Path | None = None) -> Config:
     size = _key(printing, "print", "font_size", path)
     if not isinstance(font, str) or not isinstance(size, int | float):
         raise OkaxlError(f"設定ファイル {path} の [print] は font を文字列、font_size を数値にしてください。")
+    schedule = _schedule(data.get("schedule", {}), path)
     return Config(
         path=path.resolve(),
+        schedule=schedule,
         fiscal_year=fiscal_year,
         as_of=as_of,
         print=PrintSettings(font=font, font_size=float(size)),
         **resolved,
     )
+
+
+def _schedule(section: object, path: Path) -> ScheduleSettings:
+    """[schedule] is optional (older config files lack it); present keys must be right."""
+    if not isinstance(section, dict):
+        raise OkaxlError(f"設定ファイル {path} の [schedule] は節にしてください。")
+    defaults = ScheduleSettings()
+    time = section.get("time", defaults.time)
+    keep = section.get("keep", defaults.keep)
+    limit = section.get("time_limit_minutes", defaults.time_limit_minutes)
+    if not (isinstance(time, str) and len(time) == 5 and time[2] == ":" and time.replace(":", "").isdigit()):
+        raise OkaxlError(f'設定ファイル {path} の [schedule] time は "02:00" のように書いてください。')
+    if not isinstance(keep, int) or keep < 1 or not isinstance(limit, int) or limit < 1:
+        raise OkaxlError(
+            f"設定ファイル {path} の [schedule] keep と time_limit_minutes は1以上の整数にしてください。"
+        )
+    return ScheduleSettings(time=time, keep=keep, time_limit_minutes=limit)

@@ -329,3 +329,26 @@ def problem(code: str, sheet: str, cell: str | None, value: object, **context: o
     return Problem(
         rule.severity, code, sheet, cell, value, rule.message.format(**fields), rule.hint.format(**fields)
     )
+
+
+def rules_markdown() -> str:
+    """The table of all rules, for docs/rules.md (a test keeps the page equal to this)."""
+    lines = [
+        "# 検証ルール一覧 / Validation rules",
+        "",
+        "`okaxl validate` が確かめるすべてのルール（`okaxl/rules.py` から生成: `python -m okaxl.rules > docs/rules.md`）。",
+        "エラーが1件でもあれば終了コードは 1、警告だけなら 0 です。",
+        "",
+        "| コード | 重要度 | 分類 | 内容 | 直し方 |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    label = {E: "エラー", W: "警告"}
+    for code, rule in RULES.items():
+        message = rule.message.replace("|", "｜")
+        hint = rule.hint.replace("|", "｜")
+        lines.append(f"| `{code}` | {label[rule.severity]} | {rule.group} | {message} | {hint} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(rules_markdown(), end="")
