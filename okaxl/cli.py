@@ -213,8 +213,24 @@ def validate(
 @click.option("--output-dir", type=click.Path(path_type=Path), default=None)
 @command
 def forms(year: str, town: tuple[str, ...], output_dir: Path | None, config_path: Path | None) -> None:
-    """市町ごとの回答様式を作ります。"""
-    _not_yet("回答様式（forms）", 5)
+    """市町ごとの回答様式を作ります（入力セルだけ入力でき、改ざんを検知できる様式）。"""
+    from okaxl import wareki
+    from okaxl.forms import write_forms
+    from okaxl.master import read_master
+    from okaxl.validate import sha256_of
+
+    config = _config(config_path)
+    fiscal_year = wareki.parse_fiscal_year(year)
+    tables = read_master(config.master)
+    out_dir = output_dir or config.output / f"{wareki.short_fiscal_year(fiscal_year)}_回答様式"
+    with click.progressbar(length=len(town) or 12, label="回答様式を作成中", file=sys.stderr) as bar:
+        paths = write_forms(tables, config, fiscal_year, list(town), out_dir, sha256_of(config.master))
+        bar.update(len(paths))
+    for path in paths:
+        click.echo(f"{path}")
+    click.echo(
+        f"{wareki.format_fiscal_year(fiscal_year)}の回答様式 {len(paths)} 件を {out_dir} に作りました。"
+    )
 
 
 @main.command()
@@ -223,8 +239,70 @@ def forms(year: str, town: tuple[str, ...], output_dir: Path | None, config_path
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @command
 def check(paths: tuple[Path, ...], feedback_dir: Path | None, fmt: str, config_path: Path | None) -> None:
-    """返ってきた回答を確認します（マスターは変更しません）。"""
-    _not_yet("回答の確認（check）", 5)
+    """返ってきた回答（ファイルまたはフォルダー）を確認します。マスターは変更しません。
+
+    指摘は --feedback-dir（既定: output/指摘）に、市町に返すファイルとして書き出します。
+    """
+    config = _config(config_path)
+    results = _check_returns(config, paths)
+    feedback = feedback_dir or config.output / "指摘"
+    _write_feedback(config, results, feedback)
+    _report_returns(results, fmt, f"指摘と回収状況を {feedback} に書き出しました。")
+    sys.exit(EXIT_OK if all(r.status == "valid" for r in results) else EXIT_PROBLEMS)
+
+
+def _check_returns(config: Any, paths: tuple[Path, ...]) -> list[Any]:
+    """Check every return named (files or folders; the inbox when none), with progress on stderr."""
+    from okaxl.master import read_master
+    from okaxl.matrix import partner_towns
+    from okaxl.returns import CheckContext, check_return, find_returns, mark_duplicates
+    from okaxl.signing import load_key
+
+    files = find_returns(paths or (config.inbox,))
+    if not files:
+        raise OkaxlError(f"確認する回答がありません（{', '.join(str(p) for p in paths) or config.inbox}）。")
+    towns = partner_towns(read_master(config.master))
+    context = CheckContext(
+        load_key(config.forms.key_file, create=False), config.forms.issued, config.fiscal_year, towns
+    )
+    results = []
+    with click.progressbar(files, label="回答を確認中", file=sys.stderr, show_pos=True) as bar:
+        for path in bar:
+            results.append(check_return(path, context))
+    mark_duplicates(results)
+    return results
+
+
+def _write_feedback(config: Any, results: list[Any], folder: Path) -> None:
+    from okaxl.feedback import write_collection, write_feedback
+    from okaxl.master import read_master
+    from okaxl.matrix import partner_towns
+
+    for result in results:
+        if result.problems:
+            write_feedback(result, folder, config.print.font)
+    towns = partner_towns(read_master(config.master))
+    write_collection(results, towns, config.fiscal_year, folder / "回収状況.xlsx", config.print.font)
+
+
+def _report_returns(results: list[Any], fmt: str, footer: str) -> None:
+    import json
+
+    if fmt == "json":
+        click.echo(json.dumps({"returns": [r.to_json() for r in results]}, ensure_ascii=False, indent=2))
+        return
+    for r in results:
+        errors = sum(p.severity == "error" for p in r.problems)
+        click.echo(
+            f"{r.label}  {r.file.name}  {r.town or ''}  指摘 {len(r.problems)} 件（要修正 {errors} 件）"
+        )
+        for p in r.problems:
+            where = f"{p.sheet}!{p.cell}" if p.cell else (p.sheet or "ファイル")
+            click.echo(f"    {where}  {p.message}")
+    counts = {label: sum(r.label == label for r in results) for label in ("受理", "要修正", "却下")}
+    click.echo(
+        f"確認結果: 受理 {counts['受理']} 件、要修正 {counts['要修正']} 件、却下 {counts['却下']} 件。{footer}"
+    )
 
 
 @main.command()

@@ -27,6 +27,16 @@ class ScheduleSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class FormSettings:
+    deadline: dt.date
+    contact: str
+    password: str
+    change_threshold: float
+    key_file: Path
+    issued: Path
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     path: Path
     master: Path
@@ -41,6 +51,7 @@ class Config:
     as_of: dt.date
     print: PrintSettings
     schedule: ScheduleSettings
+    forms: FormSettings
 
 
 def _section(data: dict[str, object], name: str, path: Path) -> dict[str, object]:
@@ -89,9 +100,11 @@ def load_config(path: Path | None = None) -> Config:
     if not isinstance(font, str) or not isinstance(size, int | float):
         raise OkaxlError(f"設定ファイル {path} の [print] は font を文字列、font_size を数値にしてください。")
     schedule = _schedule(data.get("schedule", {}), path)
+    forms = _forms(_section(data, "forms", path), path, base)
     return Config(
         path=path.resolve(),
         schedule=schedule,
+        forms=forms,
         fiscal_year=fiscal_year,
         as_of=as_of,
         print=PrintSettings(font=font, font_size=float(size)),
@@ -114,3 +127,36 @@ def _schedule(section: object, path: Path) -> ScheduleSettings:
             f"設定ファイル {path} の [schedule] keep と time_limit_minutes は1以上の整数にしてください。"
         )
     return ScheduleSettings(time=time, keep=keep, time_limit_minutes=limit)
+
+
+def _forms(section: dict[str, object], path: Path, base: Path) -> FormSettings:
+    values = {
+        key: _key(section, "forms", key, path)
+        for key in ("deadline", "contact", "password", "change_threshold", "key_file", "issued")
+    }
+    try:
+        deadline = wareki.parse_date(values["deadline"])
+    except OkaxlError as exc:
+        raise OkaxlError(f"設定ファイル {path} の [forms] deadline: {exc}") from exc
+    threshold = values["change_threshold"]
+    if not isinstance(threshold, int | float) or not threshold > 0:
+        raise OkaxlError(
+            f"設定ファイル {path} の [forms] change_threshold は 0 より大きい数にしてください（0.5 = 50%）。"
+        )
+    for key in ("contact", "password", "key_file", "issued"):
+        if not isinstance(values[key], str) or not values[key]:
+            raise OkaxlError(f"設定ファイル {path} の [forms] {key} は文字列にしてください。")
+    return FormSettings(
+        deadline=deadline,
+        contact=str(values["contact"]),
+        password=str(values["password"]),
+        change_threshold=float(threshold),
+        key_file=_beside(base, str(values["key_file"])),
+        issued=base / str(values["issued"]),
+    )
+
+
+def _beside(base: Path, text: str) -> Path:
+    """~ is the user's home; a relative path is relative to the config file."""
+    path = Path(text).expanduser()
+    return path if path.is_absolute() else base / path

@@ -276,6 +276,36 @@ SHEETS: tuple[Sheet, ...] = (
         key=("連携先", "事務事業名"),
     ),
     Sheet(
+        "入力項目",
+        "市町への回答様式で尋ねる項目（XLSForm の survey にあたる）。見出し・必須・文字数・入力メッセージを変えられる",
+        (
+            C(
+                "項目ID",
+                required=True,
+                width=14,
+                note="okaxl が取り込み先を知るための名前。変えないでください",
+            ),
+            C("対象", required=True, width=8, choices="事業,KPI"),
+            C("見出し", K.NAME, 24, required=True),
+            C("種類", required=True, width=12, choices="文字,数値,選択"),
+            C("選択肢名", width=12, note="種類が 選択 のとき、「選択肢」シートの選択肢名"),
+            C("必須", required=True, width=8, choices="必須,任意,条件付き"),
+            C("文字数上限", K.INT, 10),
+            C("入力メッセージ", K.TEXT, 50),
+        ),
+        key=("項目ID",),
+    ),
+    Sheet(
+        "選択肢",
+        "回答様式のドロップダウンの選択肢（XLSForm の choices にあたる）",
+        (
+            C("選択肢名", required=True, width=12),
+            C("値", K.NAME, 16, required=True),
+            C("順", K.INT, 6, required=True),
+        ),
+        key=("選択肢名", "値"),
+    ),
+    Sheet(
         "マージ履歴",
         "回答の取り込み履歴（okaxl merge が追記する）",
         (

@@ -29,7 +29,7 @@ from okaxl.errors import OkaxlError
 from okaxl.layout import Kind
 from okaxl.problems import Problem, Severity
 from okaxl.rules import problem
-from okaxl.tables import Tables, frame
+from okaxl.tables import Tables, frame, records
 
 README_SHEET = "説明"
 DERIVED_SHEETS = (README_SHEET, layout.LIST_SHEET)
@@ -216,8 +216,8 @@ def _write_sheet(ws: Worksheet, spec: layout.Sheet, df: pd.DataFrame, font: str)
 
 
 def _cell_value(value: object) -> object:
-    if value is None or value is pd.NA:
-        return None
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return None  # NaN has no place in a workbook cell
     return value
 
 
@@ -242,7 +242,7 @@ def _add_list_validation(ws: Worksheet, spec: layout.Sheet, column: layout.Colum
 
 def _write_lists(ws: Worksheet, tables: Tables) -> None:
     towns = [str(t) for t in tables["市町"]["市町名"]]
-    partners = [str(r["市町名"]) for _, r in tables["市町"].iterrows() if r["区分"] == "連携市町"]
+    partners = [str(r["市町名"]) for r in records(tables["市町"]) if r["区分"] == "連携市町"]
     lists: dict[str, Iterable[object]] = {
         "連携市町": partners,
         "報告主体": [*towns, layout.AREA],

@@ -8,7 +8,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from okaxl.errors import OkaxlError
-from okaxl.tables import Tables
+from okaxl.tables import Tables, records
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,18 +72,18 @@ def build_matrix(tables: Tables, as_of: dt.date) -> Matrix:
     participation = tables["参加"]
     pages = tables["掲載"]
     taking_part: dict[str, set[str]] = {}
-    for _, p in participation.iterrows():
+    for p in records(participation):
         if _on(p["開始日"], p["終了日"], as_of) and p["市町"] in towns:
             taking_part.setdefault(str(p["事業ID"]), set()).add(str(p["市町"]))
     page_of: dict[str, tuple[dt.date, int]] = {}
-    for _, p in pages.iterrows():
+    for p in records(pages):
         revised = p["改訂日"]
         if isinstance(revised, dt.date) and revised <= as_of:
             key = str(p["事業ID"])
             if key not in page_of or page_of[key][0] < revised:
                 page_of[key] = (revised, int(p["掲載ページ"]))
     rows = []
-    for _, p in projects.iterrows():
+    for p in records(projects):
         pid = str(p["事業ID"])
         if not _on(p["開始日"], p["終了日"], as_of):
             continue
@@ -98,7 +98,7 @@ def build_matrix(tables: Tables, as_of: dt.date) -> Matrix:
                 excerpt_of=str(p["抜粋元"]) if p["抜粋元"] else None,
             )
         )
-    pillars = {str(r["番号"]): str(r["分野名"]) for _, r in tables["分野"].iterrows()}
+    pillars = {str(r["番号"]): str(r["分野名"]) for r in records(tables["分野"])}
     order = list(pillars)
     rows.sort(key=lambda r: order.index(r.pillar) if r.pillar in order else len(order))
     return Matrix(as_of=as_of, towns=towns, pillars=pillars, rows=tuple(rows))

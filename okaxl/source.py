@@ -112,6 +112,11 @@ def build_tables(root: Path) -> Tables:
     _period2(b, reference)
     _annex(b, root / "annex_bizen.yaml")
     _interregional(b, root / "period2" / "interregional_2024.yaml")
+    forms = _yaml(root / "forms.yaml")
+    for field_ in forms["fields"]:
+        b.add("入力項目", **field_)
+    for choice in forms["choices"]:
+        b.add("選択肢", **choice)
     b.add("情報", 項目="スキーマ版", 値=layout.SCHEMA_VERSION)
     b.add("情報", 項目="作成", 値="okaxl master build（workbooks/source の照合済みデータから作成）")
     b.add(

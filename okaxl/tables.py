@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -44,8 +45,14 @@ def frame(sheet: str, records: list[dict[str, object]]) -> pd.DataFrame:
     """A table for `sheet` from records, in layout column order, indexed by Excel row number."""
     columns = list(layout.sheet(sheet).column_names)
     index = pd.RangeIndex(layout.FIRST_DATA_ROW, layout.FIRST_DATA_ROW + len(records))
-    return pd.DataFrame(records, columns=columns, index=index, dtype=object)
+    complete = [{c: r.get(c) for c in columns} for r in records]  # a missing key is empty, never NaN
+    return pd.DataFrame(complete, columns=columns, index=index, dtype=object)
 
 
 def empty_value(value: object) -> bool:
     return value is None or (isinstance(value, str) and value == "") or value is pd.NA
+
+
+def records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """The rows of a table as dicts, empty cells as None (iterrows would turn them into NaN)."""
+    return df.to_dict("records")  # type: ignore[return-value]

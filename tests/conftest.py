@@ -31,7 +31,9 @@ def project(tmp_path: Path) -> Config:
     (tmp_path / "workbooks").mkdir()
     shutil.copy2(MASTER, tmp_path / "workbooks" / "master.xlsx")
     shutil.copytree(ROOT / "workbooks" / "source", tmp_path / "workbooks" / "source")
-    shutil.copy2(ROOT / "config.toml", tmp_path / "config.toml")
+    text = (ROOT / "config.toml").read_text(encoding="utf-8")
+    text = text.replace('key_file = "~/.okaxl/form_key"', 'key_file = "secret/form_key"')
+    (tmp_path / "config.toml").write_text(text, encoding="utf-8")
     return load_config(tmp_path / "config.toml")
 
 

@@ -525,7 +525,8 @@ class TestMutations:
     def test_every_rule_has_a_case(self):
         covered = {code for m in MUTATIONS.values() for code, _, _ in m(openpyxl.load_workbook(MASTER))}
         covered |= {"MARK_INVALID", "ERA_OUT_OF_RANGE", "MASTER_OPEN", "ID_DUPLICATE", "KEY_DUPLICATE"}
-        assert set(RULES) - covered == set()
+        master_rules = {code for code in RULES if not code.startswith("RETURN_")}  # returns: test_returns.py
+        assert master_rules - covered == set()
 
 
 class TestOpenInExcel:

@@ -1,0 +1,143 @@
+"""Feedback for the towns (their own file with each problem cell marked, and a 指摘一覧 sheet)
+and the collection summary (回収状況) for the staff."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import openpyxl
+from openpyxl import Workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.worksheet.worksheet import Worksheet
+
+from okaxl import wareki
+from okaxl.master import save_atomically
+from okaxl.problems import Severity
+from okaxl.publish import setup_page
+from okaxl.returns import ReturnResult
+
+ERROR_FILL = PatternFill("solid", fgColor="FF9999")
+WARNING_FILL = PatternFill("solid", fgColor="FFE699")
+LABEL = {Severity.ERROR: "要修正", Severity.WARNING: "確認"}
+SUMMARY_SHEET = "指摘一覧"
+
+
+def _summary_sheet(ws: Worksheet, result: ReturnResult, font: str) -> None:
+    ws.append([f"{result.file.name} の確認結果：{result.label}"])
+    ws.append(
+        [
+            "黄色・赤のセルに指摘があります。下の一覧のセル番地をクリックすると、そのセルに移ります。"
+            if result.readable
+            else "このファイルは開けなかったため、内容を確認できませんでした。"
+        ]
+    )
+    ws.append(["区分", "シート", "セル", "項目", "内容", "直し方"])
+    for p in result.problems:
+        ws.append(
+            [
+                LABEL[p.severity],
+                p.sheet or "ファイル全体",
+                p.cell or "",
+                None if p.value is None else str(p.value)[:100],
+                p.message,
+                p.hint,
+            ]
+        )
+        if result.readable and p.sheet and p.cell and p.cell[0].isalpha():
+            link = ws.cell(row=ws.max_row, column=3)
+            link.hyperlink = f"#'{p.sheet}'!{p.cell}"
+    if not result.problems:
+        ws.append(["", "", "", "", "指摘はありません。ご協力ありがとうございました。", ""])
+    for row in ws.iter_rows():
+        for cell in row:
+            underline = "single" if cell.hyperlink else None
+            cell.font = Font(
+                name=font,
+                bold=cell.row in (1, 3),
+                color="0563C1" if cell.hyperlink else None,
+                underline=underline,
+            )
+            cell.alignment = Alignment(wrap_text=cell.column >= 4, vertical="top")
+    for letter, width in zip("ABCDEF", (8, 14, 8, 20, 50, 50), strict=True):
+        ws.column_dimensions[letter].width = width
+    ws.freeze_panes = "A4"
+    setup_page(ws, title_rows="3:3")
+
+
+def write_feedback(result: ReturnResult, folder: Path, font: str) -> Path:
+    """The town's own file with every problem cell coloured and commented, behind a 指摘一覧 sheet;
+    for a file that could not be opened, a workbook that says why."""
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{result.file.stem}_指摘.xlsx"
+    book: Workbook | None = None
+    if result.readable:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                book = openpyxl.load_workbook(result.file, keep_links=False)
+        except Exception:  # it opened for the check; if not again, fall back to a plain report
+            book = None
+    if book is None:
+        book = Workbook()
+        assert book.active is not None
+        book.remove(book.active)
+    summary = book.create_sheet(SUMMARY_SHEET, 0)
+    _summary_sheet(summary, result, font)
+    book.active = 0
+    for p in result.problems:
+        if not (result.readable and p.sheet in book.sheetnames and p.cell and p.cell[0].isalpha()):
+            continue
+        cell = book[p.sheet][p.cell]
+        cell.fill = ERROR_FILL if p.severity is Severity.ERROR else WARNING_FILL
+        text = f"{p.message}\n→ {p.hint}"
+        cell.comment = Comment(
+            text if not cell.comment else f"{cell.comment.text}\n\n{text}", "okaxl", width=300, height=150
+        )
+    for ws in book.worksheets:
+        ws.sheet_view.tabSelected = ws.title == SUMMARY_SHEET
+    save_atomically(book, target)
+    return target
+
+
+def write_collection(
+    results: list[ReturnResult], towns: tuple[str, ...], year: int, path: Path, font: str
+) -> Path:
+    """回収状況: every partner town, whether its return arrived, its status and number of problems."""
+    book = Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.title = "回収状況"
+    ws.append([f"{wareki.format_fiscal_year(year)} 回答の回収状況"])
+    ws.append(["市町", "回答", "状態", "要修正", "確認", "ファイル"])
+    for town in towns:
+        mine = [r for r in results if r.town == town and r.year == year]
+        if not mine:
+            ws.append([town, "未着", "", None, None, ""])
+        for r in mine:
+            errors = sum(p.severity is Severity.ERROR for p in r.problems)
+            ws.append([town, "到着", r.label, errors, len(r.problems) - errors, r.file.name])
+    unknown = [r for r in results if r.town not in towns or r.year != year]
+    for r in unknown:
+        ws.append(
+            [
+                r.town or "（不明）",
+                "到着",
+                r.label,
+                sum(p.severity is Severity.ERROR for p in r.problems),
+                None,
+                r.file.name,
+            ]
+        )
+    missing = [t for t in towns if not any(r.town == t and r.year == year for r in results)]
+    ws.append([])
+    ws.append([f"未着 {len(missing)} 市町：{'、'.join(missing) or 'なし'}"])
+    for row in ws.iter_rows():
+        for cell in row:
+            cell.font = Font(name=font, bold=cell.row <= 2)
+    for letter, width in zip("ABCDEF", (12, 8, 8, 8, 8, 40), strict=True):
+        ws.column_dimensions[letter].width = width
+    setup_page(ws, landscape=False, title_rows="2:2")
+    save_atomically(book, path)
+    return path

@@ -1,0 +1,66 @@
+"""Where everything sits in a return form: the one module that knows the form's cells.
+
+The form writer and the return checker both use it, so a form and its check cannot disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+FORM_SCHEMA = "1"
+COVER = "表紙"
+PROJECTS = "事業の回答"
+KPIS = "KPIの回答"
+META = "_okaxl"
+TITLE_ROW = 1
+NOTE_ROW = 2
+HEADER_ROW = 4
+FIRST_ROW = 5
+MAX_ROWS = 500  # an answer sheet never has more rows than this; a larger used range is suspect
+
+
+@dataclass(frozen=True, slots=True)
+class FormColumn:
+    letter: str
+    heading: str  # for input columns, the master's 入力項目 見出し replaces this
+    width: float
+    field: str | None = None  # the 入力項目 項目ID of an input column
+
+
+PROJECT_COLUMNS = (
+    FormColumn("A", "事業ID", 8),
+    FormColumn("B", "分野", 14),
+    FormColumn("C", "連携取組", 20),
+    FormColumn("D", "事務事業", 24),
+    FormColumn("E", "今年度の工程・事業費", 16),
+    FormColumn("F", "市町の役割", 30),
+    FormColumn("G", "前年度の取組実績", 32),
+    FormColumn("H", "今年度の取組実績", 40, field="results"),
+    FormColumn("I", "今後の課題・改善点", 34, field="issues"),
+    FormColumn("J", "次年度の意向", 12, field="intention"),
+)
+KPI_COLUMNS = (
+    FormColumn("A", "KPI_ID", 9),
+    FormColumn("B", "事務事業", 24),
+    FormColumn("C", "指標", 28),
+    FormColumn("D", "基準値", 16),
+    FormColumn("E", "目標値", 16),
+    FormColumn("F", "前年度の現状値", 12),
+    FormColumn("G", "今年度の現状値", 13, field="kpi_value"),
+    FormColumn("H", "単位", 8),
+    FormColumn("I", "変動理由", 34, field="kpi_reason"),
+)
+ANSWER_SHEETS = {PROJECTS: PROJECT_COLUMNS, KPIS: KPI_COLUMNS}
+KEY_COLUMN = "A"  # the 事業ID / KPI_ID of each answer row
+PREVIOUS_KPI_COLUMN = "F"
+UNIT_COLUMN = "H"
+
+
+def input_columns(sheet: str) -> dict[str, str]:
+    """項目ID → column letter of the input columns of an answer sheet."""
+    return {c.field: c.letter for c in ANSWER_SHEETS[sheet] if c.field}
+
+
+def file_name(short_year: str, town: str) -> str:
+    """R7_津山市_回答様式.xlsx: what a person recognises at a glance."""
+    return f"{short_year}_{town}_回答様式.xlsx"

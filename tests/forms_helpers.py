@@ -1,0 +1,61 @@
+"""Generating real forms from the master and filling them the way a town would."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import openpyxl
+
+from okaxl import formlayout
+from okaxl.config import Config
+from okaxl.forms import write_forms
+from okaxl.master import read_master
+from okaxl.matrix import partner_towns
+from okaxl.returns import CheckContext, check_return
+from okaxl.signing import load_key
+from okaxl.validate import sha256_of
+
+
+def make_forms(config: Config, year: int = 2025, towns: tuple[str, ...] = ("津山市",)) -> dict[str, Path]:
+    tables = read_master(config.master)
+    paths = write_forms(tables, config, year, list(towns), config.output / "forms", sha256_of(config.master))
+    return dict(zip(towns, paths, strict=True))
+
+
+def fill(
+    path: Path,
+    target: Path,
+    *,
+    results: str = "担当者会議に参加し、情報を共有した。",
+    intention: str = "継続",
+    kpi: object | None = None,
+) -> Path:
+    """Fill every input a town must fill, through openpyxl, and save as `target`."""
+    book = openpyxl.load_workbook(path)
+    ws = book[formlayout.PROJECTS]
+    row = formlayout.FIRST_ROW
+    while ws[f"A{row}"].value:
+        ws[f"H{row}"] = results
+        ws[f"J{row}"] = intention
+        row += 1
+    if kpi is not None:
+        book[formlayout.KPIS][f"G{formlayout.FIRST_ROW}"] = kpi
+    target.parent.mkdir(parents=True, exist_ok=True)
+    book.save(target)
+    return target
+
+
+def context(config: Config, year: int = 2025) -> CheckContext:
+    towns = partner_towns(read_master(config.master))
+    return CheckContext(load_key(config.forms.key_file, create=False), config.forms.issued, year, towns)
+
+
+def check(config: Config, path: Path):
+    return check_return(path, context(config))
+
+
+def copy(path: Path, target: Path) -> Path:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(path, target)
+    return target

@@ -1,0 +1,158 @@
+"""Return forms generated from the real master: the right projects, protected, signed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from okaxl import formlayout
+from okaxl.cli import main
+from okaxl.master import read_master, write_master
+from okaxl.tables import frame, records
+from tests.forms_helpers import make_forms
+
+
+def _participating(tables, town, year):
+    first, last = dt.date(year, 4, 1), dt.date(year + 1, 3, 31)
+    ids = {
+        r["事業ID"]
+        for r in records(tables["参加"])
+        if r["市町"] == town and r["開始日"] <= last and (r["終了日"] is None or r["終了日"] >= first)
+    }
+    return [
+        r["事業ID"]
+        for r in records(tables["事業"])
+        if r["事業ID"] in ids and r["開始日"] <= last and (r["終了日"] is None or r["終了日"] >= first)
+    ]
+
+
+@pytest.fixture(scope="module")
+def forms(tmp_path_factory):
+    from tests.conftest import ROOT
+
+    base = tmp_path_factory.mktemp("forms")
+    text = (ROOT / "config.toml").read_text(encoding="utf-8").replace("~/.okaxl/form_key", "secret/form_key")
+    (base / "config.toml").write_text(text, encoding="utf-8")
+    (base / "workbooks").mkdir()
+    import shutil
+
+    shutil.copy2(ROOT / "workbooks" / "master.xlsx", base / "workbooks" / "master.xlsx")
+    from okaxl.config import load_config
+
+    config = load_config(base / "config.toml")
+    result = CliRunner().invoke(main, ["forms", "--year", "R7", "--config", str(config.path)])
+    assert result.exit_code == 0, result.output
+    return config
+
+
+class TestContent:
+    """Each town's form lists exactly the projects it takes part in that year, with their KPIs."""
+
+    def test_one_file_per_town_named_for_people(self, forms):
+        names = sorted(p.name for p in (forms.output / "R7_回答様式").iterdir())
+        assert len(names) == 12 and "R7_津山市_回答様式.xlsx" in names
+
+    @pytest.mark.parametrize("town", ["津山市", "赤磐市", "早島町", "吉備中央町"])
+    def test_projects_of_the_town(self, forms, town):
+        tables = read_master(forms.master)
+        ws = openpyxl.load_workbook(forms.output / "R7_回答様式" / f"R7_{town}_回答様式.xlsx")[
+            formlayout.PROJECTS
+        ]
+        listed = [ws[f"A{r}"].value for r in range(formlayout.FIRST_ROW, ws.max_row + 1) if ws[f"A{r}"].value]
+        assert listed == _participating(tables, town, 2025)
+        # 赤磐市 left 救急安心センター事業 in 2026-02: it still reports for FY2025
+        if town == "赤磐市":
+            assert "2-48" in listed
+        kpis = openpyxl.load_workbook(forms.output / "R7_回答様式" / f"R7_{town}_回答様式.xlsx")[
+            formlayout.KPIS
+        ]
+        kpi_projects = {
+            str(kpis[f"A{r}"].value).rsplit("-K", 1)[0]
+            for r in range(formlayout.FIRST_ROW, kpis.max_row + 1)
+            if kpis[f"A{r}"].value
+        }
+        assert kpi_projects <= set(listed)
+
+    def test_last_years_figures_are_prefilled(self, project):
+        tables = read_master(project.master)
+        results = [
+            *records(tables["実績"]),
+            {"事業ID": "2-01", "年度": 2024, "市町": "玉野市", "取組実績": "交流会を2回開いた。"},
+        ]
+        values = [
+            *records(tables["KPI実績"]),
+            {"KPI_ID": "2-07-K1", "年度": 2024, "市町": "真庭市", "現状値": 3000},
+        ]
+        tables.frames["実績"] = frame("実績", results)
+        tables.frames["KPI実績"] = frame("KPI実績", values)
+        write_master(tables, project.master)
+        paths = make_forms(project, towns=("玉野市", "真庭市"))
+        projects = openpyxl.load_workbook(paths["玉野市"])[formlayout.PROJECTS]
+        row = next(r for r in range(5, projects.max_row + 1) if projects[f"A{r}"].value == "2-01")
+        assert projects[f"G{row}"].value == "交流会を2回開いた。"
+        kpis = openpyxl.load_workbook(paths["真庭市"])[formlayout.KPIS]
+        row = next(r for r in range(5, kpis.max_row + 1) if kpis[f"A{r}"].value == "2-07-K1")
+        assert kpis[f"F{row}"].value == 3000 and kpis[f"H{row}"].value == "人"
+
+
+class TestProtection:
+    """Only the input cells can be changed; everything is protected; metadata is very hidden."""
+
+    def test_only_inputs_unlocked(self, forms):
+        book = openpyxl.load_workbook(forms.output / "R7_回答様式" / "R7_津山市_回答様式.xlsx")
+        assert book.security.lockStructure
+        for ws in book.worksheets:
+            assert ws.protection.sheet
+            inputs = {c.letter for c in formlayout.ANSWER_SHEETS.get(ws.title, ()) if c.field}
+            for row in ws.iter_rows():
+                for cell in row:
+                    unlocked = not cell.protection.locked
+                    expected = cell.column_letter in inputs and cell.row >= formlayout.FIRST_ROW
+                    assert unlocked == expected, (ws.title, cell.coordinate)
+
+    def test_validations(self, forms):
+        book = openpyxl.load_workbook(forms.output / "R7_回答様式" / "R7_津山市_回答様式.xlsx")
+        kinds = {
+            (dv.type, str(dv.sqref).split(":")[0][0])
+            for dv in book[formlayout.KPIS].data_validations.dataValidation
+        }
+        assert ("decimal", "G") in kinds
+        rules = book[formlayout.PROJECTS].data_validations.dataValidation
+        lists = [dv for dv in rules if dv.type == "list"]
+        assert lists and lists[0].formula1 == '"継続,検討中,終了予定"' and lists[0].prompt
+        assert any(dv.type == "textLength" and dv.formula1 == "400" for dv in rules)
+        assert all(dv.showErrorMessage and dv.error for dv in rules)
+
+    def test_metadata(self, forms):
+        book = openpyxl.load_workbook(forms.output / "R7_回答様式" / "R7_津山市_回答様式.xlsx")
+        meta = book[formlayout.META]
+        assert meta.sheet_state == "veryHidden"
+        values = {r[0].value: r[1].value for r in meta.iter_rows()}
+        assert values["town"] == "津山市" and values["fiscal_year"] == "2025" and len(values["hmac"]) == 64
+        assert all(isinstance(v, str) for v in values.values())
+        props = {p.name: p.value for p in book.custom_doc_props.props}
+        assert props["okaxl_form_id"] == values["form_id"] and props["okaxl_hmac"] == values["hmac"]
+        assert json.loads(values["rows"])[formlayout.PROJECTS][0].startswith("2-")
+
+    def test_issued_copy_kept(self, forms):
+        assert len(list(forms.forms.issued.glob("2025-*.xlsx"))) == 12
+
+    def test_key_is_outside_the_repository_and_private(self, forms):
+        assert forms.forms.key_file.is_file()
+        assert forms.forms.key_file.stat().st_mode & 0o077 == 0
+
+
+def test_cover_sheet(forms):
+    ws = openpyxl.load_workbook(forms.output / "R7_回答様式" / "R7_和気町_回答様式.xlsx")[formlayout.COVER]
+    values = {ws[f"A{r}"].value: ws[f"B{r}"].value for r in range(1, ws.max_row + 1)}
+    assert values["市町"] == "和気町" and values["年度"] == "令和7年度"
+    assert values["提出期限"] == "令和8年5月29日" and "政策企画課" in values["問い合わせ先"]
+
+
+def test_year_outside_every_period(project):
+    result = CliRunner().invoke(main, ["forms", "--year", "2030", "--config", str(project.path)])
+    assert result.exit_code == 2 and "期" in result.output
