@@ -3,6 +3,7 @@ and the collection summary (回収状況) for the staff."""
 
 from __future__ import annotations
 
+import re
 import warnings
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
-from okaxl import wareki
+from okaxl import formlayout, wareki
 from okaxl.master import save_atomically
 from okaxl.problems import Severity
 from okaxl.publish import setup_page
@@ -24,7 +25,21 @@ LABEL = {Severity.ERROR: "要修正", Severity.WARNING: "確認"}
 SUMMARY_SHEET = "指摘一覧"
 
 
-def _summary_sheet(ws: Worksheet, result: ReturnResult, font: str) -> None:
+def _item(book: Workbook | None, sheet: str, cell: str | None) -> str:
+    """What a problem cell is about, in the town's words: the project or indicator, and the question."""
+    if book is None or not cell or sheet not in formlayout.ANSWER_SHEETS or sheet not in book.sheetnames:
+        return ""
+    match = re.match(r"([A-Z]+)(\d+)$", cell)
+    if not match or int(match.group(2)) < formlayout.FIRST_ROW:
+        return ""
+    ws = book[sheet]
+    name_column = "D" if sheet == formlayout.PROJECTS else "C"
+    subject = ws[f"{name_column}{match.group(2)}"].value or ""
+    question = ws[f"{match.group(1)}{formlayout.HEADER_ROW}"].value or ""
+    return f"{subject}／{question}" if subject else str(question)
+
+
+def _summary_sheet(ws: Worksheet, result: ReturnResult, font: str, book: Workbook | None) -> None:
     ws.append([f"{result.file.name} の確認結果：{result.label}"])
     ws.append(
         [
@@ -40,7 +55,7 @@ def _summary_sheet(ws: Worksheet, result: ReturnResult, font: str) -> None:
                 LABEL[p.severity],
                 p.sheet or "ファイル全体",
                 p.cell or "",
-                None if p.value is None else str(p.value)[:100],
+                _item(book, p.sheet, p.cell),
                 p.message,
                 p.hint,
             ]
@@ -60,7 +75,7 @@ def _summary_sheet(ws: Worksheet, result: ReturnResult, font: str) -> None:
                 underline=underline,
             )
             cell.alignment = Alignment(wrap_text=cell.column >= 4, vertical="top")
-    for letter, width in zip("ABCDEF", (8, 14, 8, 20, 50, 50), strict=True):
+    for letter, width in zip("ABCDEF", (8, 14, 8, 36, 46, 46), strict=True):
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = "A4"
     setup_page(ws, title_rows="3:3")
@@ -84,7 +99,7 @@ def write_feedback(result: ReturnResult, folder: Path, font: str) -> Path:
         assert book.active is not None
         book.remove(book.active)
     summary = book.create_sheet(SUMMARY_SHEET, 0)
-    _summary_sheet(summary, result, font)
+    _summary_sheet(summary, result, font, book if result.readable else None)
     book.active = 0
     for p in result.problems:
         if not (result.readable and p.sheet in book.sheetnames and p.cell and p.cell[0].isalpha()):

@@ -161,6 +161,10 @@ def save_atomically(book: Workbook, path: Path) -> None:
     os.close(handle)
     temp = Path(name)
     try:
+        # mkstemp makes the file private (0600); keep the mode the file had, or the usual one
+        umask = os.umask(0)
+        os.umask(umask)
+        temp.chmod(path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~umask)
         book.save(temp)
         with temp.open("rb") as written:
             os.fsync(written.fileno())

@@ -179,3 +179,24 @@ class TestReader:
         path.write_bytes(content)
         with pytest.raises(OkaxlError, match=message):
             read_master(path)
+
+
+class TestAtomicSave:
+    """Saving replaces the file in one step and keeps the permissions staff gave it."""
+
+    def test_mode_is_kept_and_no_temporary_file_left(self, tmp_path):
+        from openpyxl import Workbook
+
+        from okaxl.master import save_atomically
+
+        path = tmp_path / "book.xlsx"
+        save_atomically(Workbook(), path)
+        import os
+
+        umask = os.umask(0)
+        os.umask(umask)
+        assert path.stat().st_mode & 0o777 == 0o666 & ~umask
+        path.chmod(0o640)
+        save_atomically(Workbook(), path)
+        assert path.stat().st_mode & 0o777 == 0o640
+        assert [p.name for p in tmp_path.iterdir()] == ["book.xlsx"]

@@ -44,3 +44,27 @@ class TestRender:
         import openpyxl
 
         assert "参加" in openpyxl.load_workbook(back, read_only=True).sheetnames
+
+
+class TestForms:
+    """Forms and feedback open in LibreOffice; a form a town re-saved in LibreOffice still verifies."""
+
+    def test_form_and_feedback_convert_to_pdf(self, project, tmp_path):
+        from okaxl.feedback import write_feedback
+        from tests.forms_helpers import check, make_forms
+
+        form = make_forms(project, towns=("備前市",))["備前市"]
+        assert _pdf_pages(convert(form, "pdf", tmp_path / "pdf")) >= 3  # cover, projects, KPIs
+        result = check(project, form)  # unfilled: every required cell is a problem
+        feedback = write_feedback(result, tmp_path / "fb", project.print.font)
+        assert _pdf_pages(convert(feedback, "pdf", tmp_path / "pdf")) >= 2
+
+    def test_resaved_in_libreoffice_still_verifies(self, project, tmp_path):
+        from tests.forms_helpers import check, fill, make_forms
+
+        form = make_forms(project, towns=("津山市",))["津山市"]
+        filled = fill(form, tmp_path / "in" / "R7_津山市_回答様式.xlsx", kpi=1200)
+        resaved = convert(filled, "xlsx:Calc MS Excel 2007 XML", tmp_path / "out")
+        result = check(project, resaved)
+        assert result.status == "valid", result.problems
+        assert next(iter(result.answers["KPIの回答"].values()))["kpi_value"] == 1200
