@@ -251,7 +251,7 @@ def check(paths: tuple[Path, ...], feedback_dir: Path | None, fmt: str, config_p
     sys.exit(EXIT_OK if all(r.status == "valid" for r in results) else EXIT_PROBLEMS)
 
 
-def _check_returns(config: Any, paths: tuple[Path, ...]) -> list[Any]:
+def _check_returns(config: Any, paths: tuple[Path, ...], *, duplicates: bool = True) -> list[Any]:
     """Check every return named (files or folders; the inbox when none), with progress on stderr."""
     from okaxl.master import read_master
     from okaxl.matrix import partner_towns
@@ -269,7 +269,8 @@ def _check_returns(config: Any, paths: tuple[Path, ...]) -> list[Any]:
     with click.progressbar(files, label="回答を確認中", file=sys.stderr, show_pos=True) as bar:
         for path in bar:
             results.append(check_return(path, context))
-    mark_duplicates(results)
+    if duplicates:  # merge decides about two returns of one town itself: agree → unchanged, else conflict
+        mark_duplicates(results)
     return results
 
 
@@ -312,8 +313,57 @@ def _report_returns(results: list[Any], fmt: str, footer: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @command
 def merge(paths: tuple[Path, ...], dry_run: bool, replace: bool, fmt: str, config_path: Path | None) -> None:
-    """確認済みの回答をマスターに取り込みます。"""
-    _not_yet("回答の取り込み（merge）", 6)
+    """回答を確認し、受理できるものをマスターに取り込みます（バックアップと履歴付き）。
+
+    同じファイルを2回取り込んでも何も変わりません。既に取り込んだ値と違う回答は「競合」として
+    セルごとに示し、書き込みません（--replace で置き換え、履歴に残します）。--dry-run は何も書きません。
+    """
+    from okaxl.merge import merge as run
+
+    config = _config(config_path)
+    results = _check_returns(config, paths, duplicates=False)
+    if not dry_run:
+        _write_feedback(config, [r for r in results if r.status != "valid"], config.output / "指摘")
+    outcome = run(results, config, dry_run=dry_run, replace=replace)
+    for note in outcome.notes:
+        click.echo(note, err=True)
+    statuses = outcome.statuses
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps(outcome.to_json(), ensure_ascii=False, indent=2))
+    else:
+        labels = {
+            "merged": "取込",
+            "valid": "取込予定",
+            "unchanged": "変更なし",
+            "conflict": "競合",
+            "invalid": "却下・要修正",
+        }
+        for r in results:
+            status = statuses.get(r.file, r.status)
+            click.echo(f"{labels[status]}  {r.file.name}  {r.town or ''}  変更 {len(r.changes)} 件")
+            for c in r.changes:
+                files = f"（{' と '.join(c['files'])}）" if c.get("files") else ""
+                old = "（空欄）" if c["old"] is None else c["old"]
+                click.echo(f"    {c['sheet']} {c['key']} {c['field']}: {old} → {c['new']}{files}")
+            for p in r.problems:
+                if p.severity == "error":
+                    click.echo(f"    {p.sheet + '!' + p.cell if p.cell else 'ファイル'}  {p.message}")
+        counts = {k: sum(1 for r in results if statuses.get(r.file, r.status) == k) for k in labels}
+        summary = "、".join(f"{labels[k]} {v} 件" for k, v in counts.items() if v)
+        where = (
+            "（試行のため何も書き込んでいません）"
+            if dry_run
+            else (
+                f" マスターを更新しました（バックアップ: {outcome.backup}）。"
+                if outcome.backup
+                else " マスターは変更していません。"
+            )
+        )
+        click.echo(f"取り込み結果: {summary}。{where}")
+    bad = any(statuses.get(r.file) in ("conflict", "invalid") for r in results)
+    sys.exit(EXIT_PROBLEMS if bad else EXIT_OK)
 
 
 @main.command()

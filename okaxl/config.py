@@ -52,6 +52,7 @@ class Config:
     print: PrintSettings
     schedule: ScheduleSettings
     forms: FormSettings
+    merge_backups_keep: int = 20
 
 
 def _section(data: dict[str, object], name: str, path: Path) -> dict[str, object]:
@@ -101,10 +102,15 @@ def load_config(path: Path | None = None) -> Config:
         raise OkaxlError(f"設定ファイル {path} の [print] は font を文字列、font_size を数値にしてください。")
     schedule = _schedule(data.get("schedule", {}), path)
     forms = _forms(_section(data, "forms", path), path, base)
+    merge_section = data.get("merge", {})
+    keep = merge_section.get("backups_keep", 20) if isinstance(merge_section, dict) else None
+    if not isinstance(keep, int) or keep < 1:
+        raise OkaxlError(f"設定ファイル {path} の [merge] backups_keep は1以上の整数にしてください。")
     return Config(
         path=path.resolve(),
         schedule=schedule,
         forms=forms,
+        merge_backups_keep=keep,
         fiscal_year=fiscal_year,
         as_of=as_of,
         print=PrintSettings(font=font, font_size=float(size)),

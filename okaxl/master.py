@@ -12,7 +12,8 @@ import tempfile
 import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import replace
+from copy import copy
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -303,3 +304,76 @@ def scan_cells(path: Path, sheets: Iterable[str]) -> Iterator[tuple[str, str, st
                         yield name, element.get("ref", "").split(":")[0], "merged", element.get("ref", "")
                     elif tag == f"{_MAIN}row":
                         element.clear()
+
+
+# ---------------------------------------------------------------- writing values into the master
+
+KEYS = {"実績": ("事業ID", "年度", "市町"), "KPI実績": ("KPI_ID", "年度", "市町")}
+
+
+@dataclass(frozen=True, slots=True)
+class CellChange:
+    sheet: str
+    key: tuple[object, ...]
+    field: str
+    old: object
+    new: object
+
+
+def load_for_update(path: Path) -> Workbook:
+    """The master as openpyxl keeps it, styles and all, for apply_changes."""
+    import openpyxl
+
+    return openpyxl.load_workbook(path)
+
+
+def _last_row(ws: Worksheet) -> int:
+    for row in range(ws.max_row, layout.HEADER_ROW, -1):
+        if any(c.value not in (None, "") for c in ws[row]):
+            return row
+    return layout.HEADER_ROW
+
+
+def _append_row(ws: Worksheet, values: dict[int, object]) -> int:
+    """A new row after the last one, styled like the row above it (a staff member's fills and fonts)."""
+    row = _last_row(ws) + 1
+    above = row - 1
+    for column in range(1, ws.max_column + 1):
+        cell = ws.cell(row=row, column=column, value=values.get(column))
+        model = ws.cell(row=above, column=column)
+        if above > layout.HEADER_ROW and model.has_style:
+            cell._style = copy(model._style)
+    return row
+
+
+def apply_changes(
+    book: Workbook, changes: Iterable[CellChange], log_rows: Iterable[dict[str, object]]
+) -> None:
+    """Write changed values where their keys are (new rows at the end); append the merge log.
+
+    A written cell keeps the style it had, so formatting the staff gave the master survives.
+    """
+    index: dict[str, tuple[dict[str, int], dict[tuple[object, ...], int]]] = {}
+    for change in changes:
+        ws = book[change.sheet]
+        if change.sheet not in index:
+            columns = {str(c.value): c.column for c in ws[layout.HEADER_ROW] if c.value}
+            keys = {
+                tuple(
+                    _typed(ws.cell(row=r, column=columns[k]).value, Kind.NAME) for k in KEYS[change.sheet]
+                ): r
+                for r in range(layout.FIRST_DATA_ROW, ws.max_row + 1)
+            }
+            index[change.sheet] = (columns, keys)
+        columns, keys = index[change.sheet]
+        row = keys.get(change.key)
+        if row is None:
+            row = _append_row(
+                ws, {columns[k]: v for k, v in zip(KEYS[change.sheet], change.key, strict=True)}
+            )
+            keys[change.key] = row
+        ws.cell(row=row, column=columns[change.field]).value = change.new
+    log = book["マージ履歴"]
+    columns = {str(c.value): c.column for c in log[layout.HEADER_ROW] if c.value}
+    for entry in log_rows:
+        _append_row(log, {columns[k]: v for k, v in entry.items() if k in columns})

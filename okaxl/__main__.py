@@ -1,0 +1,5 @@
+"""`python -m okaxl`: the same as the okaxl command."""
+
+from okaxl.cli import main
+
+main()
