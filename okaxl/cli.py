@@ -375,8 +375,23 @@ def merge(paths: tuple[Path, ...], dry_run: bool, replace: bool, fmt: str, confi
 def progress(
     year: str, project: tuple[str, ...], output: Path | None, pdf: bool, config_path: Path | None
 ) -> None:
-    """年度の進捗管理シートを作ります。"""
-    _not_yet("進捗管理シート（progress）", 7)
+    """年度の進捗管理シート（1事業1シート、目次付き）を templates/progress.xlsx から作ります。"""
+    from okaxl import wareki
+    from okaxl.master import read_master
+    from okaxl.progress import pages, write_progress
+
+    config = _config(config_path)
+    fiscal_year = wareki.parse_fiscal_year(year)
+    found = pages(read_master(config.master), fiscal_year, list(project) or None)
+    path = output or config.output / f"進捗管理シート_{wareki.short_fiscal_year(fiscal_year)}.xlsx"
+    write_progress(found, fiscal_year, config.templates / "progress.xlsx", path, config.print.font)
+    click.echo(
+        f"{wareki.format_fiscal_year(fiscal_year)}の進捗管理シート（{len(found)}事務事業）を {path} に書き出しました。"
+    )
+    if pdf:
+        from okaxl.office import convert
+
+        click.echo(f"PDF を {convert(path, 'pdf')} に書き出しました。")
 
 
 @main.command()
@@ -384,8 +399,17 @@ def progress(
 @click.option("--output", type=click.Path(path_type=Path), default=None)
 @command
 def annex(town: str, output: Path | None, config_path: Path | None) -> None:
-    """連携協約書 別表を作ります。"""
-    _not_yet("協約書別表（annex）", 7)
+    """連携協約書 別表（取組ごとの取組内容、甲・乙の役割）を1市町分作ります。"""
+    from okaxl.annex import write_annex
+    from okaxl.master import read_master
+    from okaxl.matrix import resolve_town
+
+    config = _config(config_path)
+    tables = read_master(config.master)
+    name = resolve_town(tables, town)
+    path = output or config.output / f"連携協約書別表_{name}.xlsx"
+    write_annex(tables, name, path, config.print.font)
+    click.echo(f"{name}の連携協約書 別表を {path} に書き出しました。")
 
 
 @main.command()

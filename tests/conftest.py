@@ -26,11 +26,13 @@ def tables() -> Tables:
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Config:
+def project(tmp_path: Path, request: pytest.FixtureRequest) -> Config:
     """A copy of the project's config and master in a temporary folder, for tests that write."""
     (tmp_path / "workbooks").mkdir()
     shutil.copy2(MASTER, tmp_path / "workbooks" / "master.xlsx")
     shutil.copytree(ROOT / "workbooks" / "source", tmp_path / "workbooks" / "source")
+    if request.node.get_closest_marker("shipped_templates"):
+        shutil.copytree(ROOT / "templates", tmp_path / "templates")
     text = (ROOT / "config.toml").read_text(encoding="utf-8")
     text = text.replace('key_file = "~/.okaxl/form_key"', 'key_file = "secret/form_key"')
     (tmp_path / "config.toml").write_text(text, encoding="utf-8")

@@ -68,3 +68,33 @@ class TestForms:
         result = check(project, resaved)
         assert result.status == "valid", result.problems
         assert next(iter(result.answers["KPIの回答"].values()))["kpi_value"] == 1200
+
+
+class TestProgressAndAnnex:
+    def test_fy2017_pdf_has_one_page_per_project(self, root, tmp_path):
+        from okaxl.cli import main
+
+        out = tmp_path / "p.xlsx"
+        result = CliRunner().invoke(
+            main,
+            [
+                "progress",
+                "--year",
+                "H29",
+                "--pdf",
+                "--output",
+                str(out),
+                "--config",
+                str(root / "config.toml"),
+            ],
+        )
+        assert result.exit_code == 0, result.output
+        assert _pdf_pages(tmp_path / "p.pdf") == 43  # contents + 42 projects
+
+    def test_annex_pdf(self, project, tmp_path):
+        out = tmp_path / "a.xlsx"
+        result = CliRunner().invoke(
+            main, ["annex", "--town", "備前市", "--output", str(out), "--config", str(project.path)]
+        )
+        assert result.exit_code == 0, result.output
+        assert _pdf_pages(convert(out, "pdf", tmp_path)) >= 2

@@ -1,0 +1,234 @@
+"""Progress sheets from the template, and the agreement annex, compared with the seeds."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections import Counter
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from okaxl.cli import main
+from okaxl.template import _shift_layout
+from tests.forms_helpers import fill, make_forms
+from tests.seeds import TOWNS, seed
+
+
+def run(project, *args):
+    return CliRunner().invoke(main, [*map(str, args), "--config", str(project.path)])
+
+
+def _marks(ws) -> str:
+    found = {}
+    for row in ws.iter_rows():
+        for cell in row:
+            if (
+                isinstance(cell.value, str)
+                and len(cell.value) > 1
+                and cell.value[0] in "□■★"
+                and cell.value[1:] in TOWNS
+            ):
+                found[cell.value[1:]] = cell.value[0]
+    return "".join(found.get(t, "?") for t in TOWNS)
+
+
+def _seed_marks() -> Counter[str]:
+    """The 42 marks lines of seed 000, as 12-character strings."""
+    lines = seed("000").splitlines()
+    marks = Counter()
+    for i, line in enumerate(lines):
+        if "※提案市町は★印" in line:
+            text = lines[i - 1] + line
+            marks["".join(re.search(rf"([□■★])\s*{t}", text).group(1) for t in TOWNS)] += 1
+    return marks
+
+
+@pytest.fixture(scope="module")
+def fy2017(tmp_path_factory):
+    from tests.conftest import ROOT
+
+    out = tmp_path_factory.mktemp("progress") / "p.xlsx"
+    result = CliRunner().invoke(
+        main,
+        ["progress", "--year", "平成29年度", "--output", str(out), "--config", str(ROOT / "config.toml")],
+    )
+    assert result.exit_code == 0, result.output
+    return openpyxl.load_workbook(out)
+
+
+class TestFirstPeriod:
+    """FY2017: 42 sheets carrying seed 000's marks, KPIs, plan, results and issues."""
+
+    def test_sheets(self, fy2017):
+        assert fy2017.sheetnames[0] == "目次" and len(fy2017.sheetnames) == 43
+        contents = fy2017["目次"]
+        links = [
+            contents.cell(r, 4).hyperlink.location or contents.cell(r, 4).hyperlink.target
+            for r in range(4, 46)
+        ]
+        assert all(link for link in links)
+
+    def test_marks_are_the_seeds(self, fy2017):
+        got = Counter(_marks(fy2017[name]) for name in fy2017.sheetnames[1:])
+        assert got == _seed_marks()
+
+    def test_kpi_numbers_are_in_the_seed(self, fy2017):
+        text = seed("000").replace(" ", "")
+        checked = 0
+        for name in fy2017.sheetnames[1:]:
+            ws = fy2017[name]
+            for row in ws.iter_rows():
+                for cell in row:
+                    if isinstance(cell.value, str) and re.search(r"（平成\d+年", cell.value):
+                        for number in re.findall(
+                            r"\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?", cell.value.split("\n")[0]
+                        ):
+                            assert number in text, (name, cell.coordinate, cell.value)
+                            checked += 1
+        assert checked > 60
+
+    def test_no_placeholder_left(self, fy2017):
+        for ws in fy2017.worksheets:
+            for row in ws.iter_rows():
+                for cell in row:
+                    assert not (isinstance(cell.value, str) and "{{" in cell.value), (
+                        ws.title,
+                        cell.coordinate,
+                    )
+
+    def test_one_sheet_in_full(self, fy2017):
+        ws = next(fy2017[n] for n in fy2017.sheetnames if "岡山型ヘルスツーリズム拠点化" in n)
+        values = [c.value for row in ws.iter_rows() for c in row if c.value]
+        assert "【連携分野：圏域全体の経済成長のけん引】" in values
+        assert _marks(ws) == "□□□□□□★□□□□★"
+        kpis = [
+            v
+            for v in values
+            if isinstance(v, str) and v.startswith(("ムスリム観光客", "観光入込客数", "ハラル認証"))
+        ]
+        assert len(kpis) == 3
+        assert "859人\n（平成27年度）" in values and "4,059人\n（平成32年度）" in values
+        assert any(isinstance(v, str) and "地方創生" in v for v in values)  # 地法創生 repaired
+
+
+class TestSecondPeriod:
+    @pytest.mark.shipped_templates
+    def test_after_a_merge(self, project):
+        forms = make_forms(project, towns=("津山市", "玉野市"))
+        path = fill(forms["津山市"], project.inbox / forms["津山市"].name, results="津山市で研修を開いた。")
+        book = openpyxl.load_workbook(path)
+        kpis = book["KPIの回答"]
+        row = next(r for r in range(5, kpis.max_row + 1) if kpis[f"B{r}"].value == "デジタル人材の育成")
+        kpis[f"G{row}"] = 1234
+        book.save(path)
+        assert run(project, "merge").exit_code == 0
+        out = project.output / "r7.xlsx"
+        result = run(project, "progress", "--year", "R7", "--project", "デジタル人材の育成", "--output", out)
+        assert result.exit_code == 0, result.output
+        book = openpyxl.load_workbook(out)
+        assert len(book.sheetnames) == 2
+        ws = book[book.sheetnames[1]]
+        values = [c.value for row in ws.iter_rows() for c in row if c.value]
+        results = next(v for v in values if isinstance(v, str) and v.startswith("【岡山市】"))
+        assert "【津山市】津山市で研修を開いた。" in results
+        assert "【玉野市】未報告" in results and "【岡山市】未報告" in results
+        current = next(v for v in values if isinstance(v, str) and v.startswith("岡山市 "))
+        assert "津山市 1,234回" in current.split("\n") and "玉野市 未報告" in current.split("\n")
+        assert _marks(ws) == "■■■■■■■■■■■■"
+
+    @pytest.mark.shipped_templates
+    def test_unknown_project(self, project):
+        result = run(project, "progress", "--year", "R7", "--project", "デジタル人材育成")
+        assert result.exit_code == 2 and "「デジタル人材の育成」のことですか" in result.output
+
+
+class TestTemplate:
+    """Staff can restyle the template; a template that lost a placeholder is named."""
+
+    def test_restyled_template_still_fills(self, project):
+        from openpyxl.styles import Font, PatternFill
+
+        templates = project.path.parent / "templates"
+        templates.mkdir()
+        from tests.conftest import ROOT
+
+        shutil.copy2(ROOT / "templates" / "progress.xlsx", templates / "progress.xlsx")
+        book = openpyxl.load_workbook(templates / "progress.xlsx")
+        ws = book.active
+        _shift_layout(ws, 0, 1)  # a logo row on top, inserted as Excel does (merges move down)
+        ws.insert_rows(1)
+        ws["A1"] = "岡山連携中枢都市圏（ロゴ）"
+        ws["A16"].font = Font(name="メイリオ", size=14, bold=True)  # the issues block, restyled
+        ws["A16"].fill = PatternFill("solid", fgColor="FFF2CC")
+        ws.column_dimensions["A"].width = 20
+        # move the 今後の課題 heading and body one row down (the block moved)
+        _shift_layout(ws, 14, 1)
+        ws.insert_rows(15)
+        book.save(templates / "progress.xlsx")
+        out = project.output / "p.xlsx"
+        result = run(project, "progress", "--year", "H29", "--project", "1-09", "--output", out)
+        assert result.exit_code == 0, result.output
+        filled = openpyxl.load_workbook(out)[openpyxl.load_workbook(out).sheetnames[1]]
+        assert filled["A1"].value == "岡山連携中枢都市圏（ロゴ）"
+        assert filled["A2"].value == "【連携分野：圏域全体の経済成長のけん引】"
+        issues = next(
+            c
+            for row in filled.iter_rows()
+            for c in row
+            if isinstance(c.value, str) and c.value.startswith("・マレーシア")
+        )
+        assert issues.font.name == "メイリオ" and issues.fill.fgColor.rgb.endswith("FFF2CC")
+        assert filled.column_dimensions["A"].width == 20
+        kpi_rows = [
+            c.row
+            for row in filled.iter_rows()
+            for c in row
+            if c.column == 1
+            and isinstance(c.value, str)
+            and c.value.startswith(("ムスリム観光客", "観光入込客数", "ハラル認証"))
+        ]
+        assert kpi_rows == [kpi_rows[0], kpi_rows[0] + 1, kpi_rows[0] + 2]
+        assert any(str(m) == f"A{issues.row}:L{issues.row}" for m in filled.merged_cells.ranges)
+
+    def test_template_missing_a_placeholder(self, project):
+        from tests.conftest import ROOT
+
+        templates = project.path.parent / "templates"
+        templates.mkdir()
+        book = openpyxl.load_workbook(ROOT / "templates" / "progress.xlsx")
+        for row in book.active.iter_rows():
+            for cell in row:
+                if cell.value == "{{取組実績}}":
+                    cell.value = "取組実績"
+        book.save(templates / "progress.xlsx")
+        result = run(project, "progress", "--year", "H29")
+        assert result.exit_code == 2 and "{{取組実績}}" in result.output and "テンプレート" in result.output
+
+    def test_template_file_missing(self, project):
+        result = run(project, "progress", "--year", "H29")
+        assert result.exit_code == 2 and "テンプレート" in result.output
+
+
+class TestAnnex:
+    def test_bizen_is_seed_004(self, project):
+        out = project.output / "annex.xlsx"
+        result = run(project, "annex", "--town", "備前市", "--output", out)
+        assert result.exit_code == 0, result.output
+        ws = openpyxl.load_workbook(out).active
+        text = re.sub(r"\s", "", seed("004"))
+        cells = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+        bodies = [v for v in cells if len(v) > 12 and not v.startswith(("連携中枢", "平成"))]
+        assert len(bodies) >= 13 * 3
+        for body in bodies:
+            assert re.sub(r"\s", "", body.split("　", 1)[-1]) in text, body
+        titles = [v for v in cells if v in ("取組内容", "甲の役割", "乙の役割")]
+        assert len(titles) == 39
+        assert cells.index("Ⅱ　高次の都市機能の集積・強化") < cells.index(
+            "ＥＳＤによる人づくりとネットワーク化の推進"
+        )
+
+    def test_town_without_agreement(self, project):
+        result = run(project, "annex", "--town", "津山市")
+        assert result.exit_code == 2 and "津山市の連携協約書はマスターにありません" in result.output
