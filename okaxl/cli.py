@@ -134,8 +134,13 @@ def master() -> None:
     "--output", type=click.Path(path_type=Path), default=None, help="書き出し先（既定は config の master）"
 )
 @click.option("--force", is_flag=True, help="既存のマスターを置き換える（置き換える前にバックアップします）")
+@click.option(
+    "--edition", default=None, help="別冊の改訂時点の版を作る（例 2024-03）。workbooks/versions/ 用"
+)
 @command
-def master_build(source: Path | None, output: Path | None, force: bool, config_path: Path | None) -> None:
+def master_build(
+    source: Path | None, output: Path | None, force: bool, edition: str | None, config_path: Path | None
+) -> None:
     """照合済みの元データ（workbooks/source）から最初のマスターブックを作ります。"""
     from datetime import datetime
 
@@ -150,7 +155,7 @@ def master_build(source: Path | None, output: Path | None, force: bool, config_p
             f"{target} は既にあります。マスターは職員が編集する原本なので上書きしません。"
             "作り直す場合は --force を付けてください（元のファイルはバックアップします）。"
         )
-    tables = build_tables(source)
+    tables = build_tables(source, edition)
     if target.exists():
         config.backups.mkdir(parents=True, exist_ok=True)
         backup = config.backups / f"{target.stem}_{datetime.now():%Y%m%d-%H%M%S}{target.suffix}"
@@ -418,8 +423,21 @@ def annex(town: str, output: Path | None, config_path: Path | None) -> None:
 @click.option("--output", type=click.Path(path_type=Path), default=None)
 @command
 def revision(old: Path, new: Path, output: Path | None, config_path: Path | None) -> None:
-    """2つの版のマスターから変更箇所のみの抜粋を作ります。"""
-    _not_yet("改訂の変更箇所抜粋（revision）", 9)
+    """2つの版のマスター（OLD と NEW）から、別冊の改訂案（変更箇所のみ抜粋）を作ります。"""
+    from okaxl import wareki
+    from okaxl.master import read_master
+    from okaxl.revision import compare, write_revision
+
+    config = _config(config_path)
+    found = compare(old, new)
+    path = output or config.output / f"別冊改訂案_{found.new_date:%Y-%m}.xlsx"
+    write_revision(found, read_master(new), path, config.print.font)
+    if not found.changes:
+        click.echo("変更はありません。")
+    click.echo(
+        f"{wareki.format_month(found.new_date)}の改訂案（変更 {len(found.changes)} 件、詳細シート "
+        f"{len(found.changed_projects)} 件）を {path} に書き出しました。"
+    )
 
 
 @main.group()
@@ -431,8 +449,28 @@ def version() -> None:
 @click.option("--label", default=None)
 @command
 def version_save(label: str | None, config_path: Path | None) -> None:
-    """現在のマスターを日付付きの読み取り専用の版として保存します。"""
-    _not_yet("版の保存（version save）", 9)
+    """現在のマスターを workbooks/versions/ に日付付きの読み取り専用の版として保存し、台帳に記録します。"""
+    import datetime as dt
+    import re
+
+    from okaxl import ledger
+    from okaxl.commit import sha256_of
+    from okaxl.master import open_workbook
+
+    config = _config(config_path)
+    open_workbook(config.master)  # a version is only ever a readable workbook
+    name = label or dt.date.today().isoformat()
+    if not re.fullmatch(r"[0-9A-Za-z._\-]+", name):
+        raise OkaxlError(f"ラベル「{name}」には半角の英数字と . _ - だけを使ってください（例 R8-03）。")
+    target = config.versions / f"{config.master.stem}_{name}{config.master.suffix}"
+    if target.exists():
+        raise OkaxlError(f"版 {target.name} は既にあります。別のラベルを付けてください。")
+    config.versions.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(config.master, target)
+    target.chmod(0o444)
+    digest = sha256_of(target)
+    ledger.append(config.master, {"op": "version", "path": str(target), "label": name, "sha256": digest})
+    click.echo(f"マスターを版 {target} として保存しました（読み取り専用、SHA-256 {digest[:16]}…）。")
 
 
 @main.group()

@@ -94,11 +94,35 @@ class _Builder:
         return Tables(frames={name: frame(name, rows) for name, rows in self.rows.items()})
 
 
-def build_tables(root: Path) -> Tables:
-    """All master tables from the reconciled seed data in `root` (workbooks/source)."""
+UNKNOWN_CONTENT = "資料なし（別冊の詳細シートが資料にない）"
+
+
+def editions(root: Path) -> dict[str, dt.date]:
+    """The annex revisions the data can be built as of: "2024-03" → the last day of that month."""
+    found = {}
+    for revision in _yaml(Path(root) / "reference.yaml")["revisions"]:
+        date = revision["改訂日"]
+        next_month = (date.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        found[f"{date:%Y-%m}"] = next_month - dt.timedelta(days=1)
+    return found
+
+
+def build_tables(root: Path, edition: str | None = None) -> Tables:
+    """All master tables from the reconciled seed data in `root` (workbooks/source).
+
+    With `edition` ("2024-03"), the master as it stood at that annex revision: later projects,
+    pages and participation are left out, and content the seeds do not give for that time is left
+    empty and marked unknown, never copied back from a later document.
+    """
     root = Path(root)
     if not (root / "reference.yaml").is_file():
         raise OkaxlError(f"元データのフォルダ {root} に reference.yaml がありません。")
+    cutoff = None
+    if edition:
+        known = editions(root)
+        if edition not in known:
+            raise OkaxlError(f"版「{edition}」の元データはありません（{'、'.join(known)} のいずれか）。")
+        cutoff = known[edition]
     b = _Builder(root)
     reference = _yaml(root / "reference.yaml")
     for p in reference["periods"]:
@@ -109,7 +133,7 @@ def build_tables(root: Path) -> Tables:
         b.add("分野", **pillar)
     pillar_no = {p["分野名"]: p["番号"] for p in reference["pillars"]}
     _period1(b, pillar_no)
-    _period2(b, reference)
+    _period2(b, reference, cutoff)
     _annex(b, root / "annex_bizen.yaml")
     _interregional(b, root / "period2" / "interregional_2024.yaml")
     forms = _yaml(root / "forms.yaml")
@@ -118,6 +142,7 @@ def build_tables(root: Path) -> Tables:
     for choice in forms["choices"]:
         b.add("選択肢", **choice)
     b.add("情報", 項目="スキーマ版", 値=layout.SCHEMA_VERSION)
+    b.add("情報", 項目="版", 値=f"{edition}（{cutoff:%Y年%m月%d日}時点）" if edition and cutoff else "現行")
     b.add("情報", 項目="作成", 値="okaxl master build（workbooks/source の照合済みデータから作成）")
     b.add(
         "情報",
@@ -197,11 +222,11 @@ def _period1(b: _Builder, pillar_no: Mapping[str, str]) -> None:
                 )
 
 
-def _period2(b: _Builder, reference: Mapping[str, Any]) -> None:
+def _period2(b: _Builder, reference: Mapping[str, Any], cutoff: dt.date | None) -> None:
     folder = b.root / "period2"
     projects = _csv(folder / "projects.csv")
     details24 = {d["name"]: d for d in _yaml(folder / "details_2024.yaml")}
-    details26 = {d["name"]: d for d in _yaml(folder / "details_2026.yaml")}
+    details26 = {} if cutoff else {d["name"]: d for d in _yaml(folder / "details_2026.yaml")}
     names = {p["事務事業名"] for p in projects}
     for name in [*details24, *details26]:
         if name not in names:
@@ -214,6 +239,8 @@ def _period2(b: _Builder, reference: Mapping[str, Any]) -> None:
     seen: list[str] = []
     rev24, rev26 = (r["改訂日"] for r in reference["revisions"])
     for p in projects:
+        if cutoff and _date(p["開始日"]) > cutoff:  # type: ignore[operator]
+            continue
         if p["施策"] not in seen:
             seen.append(p["施策"])
             b.add("施策", 期="第2期", 分野=p["分野"], 施策名=p["施策"], 説明=headings.get(p["施策"]))
@@ -222,7 +249,10 @@ def _period2(b: _Builder, reference: Mapping[str, Any]) -> None:
         if name in details26:
             detail, source = details26[name], SOURCE_003
         elif name in details24:
-            detail, source = details24[name], f"{SOURCE_002}（令和8年3月改訂で変更なし）"
+            detail, source = (
+                details24[name],
+                SOURCE_002 if cutoff else f"{SOURCE_002}（令和8年3月改訂で変更なし）",
+            )
         record: Record = {
             "事業ID": pid,
             "期": p["期"],
@@ -232,7 +262,7 @@ def _period2(b: _Builder, reference: Mapping[str, Any]) -> None:
             "抜粋元": p["抜粋元"] or None,
             "開始日": _date(p["開始日"]),
             "終了日": _date(p["終了日"]),
-            "内容の出典": source or "資料なし（別冊の詳細シートが資料にない）",
+            "内容の出典": source or UNKNOWN_CONTENT,
             "備考": p["備考"] or None,
         }
         if detail:
@@ -245,17 +275,22 @@ def _period2(b: _Builder, reference: Mapping[str, Any]) -> None:
             _detail_rows(b, pid, detail, str(source))
         b.add("事業", **record)
         for revision, column in ((rev24, "掲載ページ_2024"), (rev26, "掲載ページ_2026")):
-            if p[column]:
+            if p[column] and (cutoff is None or revision <= cutoff):
                 b.add("掲載", 事業ID=pid, 事務事業名=name, 改訂日=revision, 掲載ページ=int(p[column]))
     for row in _csv(folder / "participation.csv"):
+        start, end = _date(row["開始日"]), _date(row["終了日"])
+        if cutoff and start and start > cutoff:
+            continue
+        if cutoff and end and end > cutoff:
+            end = None  # how it ends was not known at that time
         b.add(
             "参加",
             事業ID=row["事業ID"],
             事務事業名=row["事務事業名"],
             市町=row["市町"],
             印=row["印"],
-            開始日=_date(row["開始日"]),
-            終了日=_date(row["終了日"]),
+            開始日=start,
+            終了日=end,
             根拠=row["根拠"] or None,
             備考=row["備考"] or None,
         )

@@ -98,3 +98,15 @@ class TestProgressAndAnnex:
         )
         assert result.exit_code == 0, result.output
         assert _pdf_pages(convert(out, "pdf", tmp_path)) >= 2
+
+
+def test_revision_excerpt_pdf(project, tmp_path):
+    from tests.test_revision import V2024
+
+    out = tmp_path / "rev.xlsx"
+    result = CliRunner().invoke(
+        main,
+        ["revision", str(V2024), str(project.master), "--output", str(out), "--config", str(project.path)],
+    )
+    assert result.exit_code == 0, result.output
+    assert _pdf_pages(convert(out, "pdf", tmp_path)) >= 8  # cover, table, five detail sheets, list

@@ -1,0 +1,182 @@
+"""The changes-only excerpt between two versions of the master."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from okaxl import ledger
+from okaxl.cli import main
+from okaxl.revision import compare
+from tests.conftest import MASTER, ROOT
+
+V2024 = ROOT / "workbooks" / "versions" / "master_2024-03.xlsx"
+NEW_PROJECTS = (
+    "出会い・結婚サポート",
+    "救急安心センター事業",
+    "加齢性難聴の早期発見・早期ケア",
+    "不当要求行為等への対応支援",
+)
+PUBLIC_FACILITIES = "公共施設の質・量の適正化に向けた仕組み構築"
+
+
+def run(project, *args):
+    return CliRunner().invoke(main, [*map(str, args), "--config", str(project.path)])
+
+
+class TestShippedVersions:
+    """The 2024-03 version shipped, and the real 2026 excerpt made from it."""
+
+    def test_version_is_the_2024_table(self, project, tmp_path):
+        from okaxl.master import read_master
+        from okaxl.matrix import build_matrix
+        from tests.seeds import annex_table
+
+        matrix = build_matrix(read_master(V2024), dt.date(2024, 3, 31))
+        expected, _ = annex_table("002")
+        assert [(r.name, r.towns, r.page) for r in matrix.rows] == expected
+        assert build_matrix(read_master(V2024), dt.date(2026, 3, 31)).project_count == 44  # no later projects
+
+    def test_version_leaves_the_unknown_empty(self):
+        from okaxl.master import read_master
+        from okaxl.tables import records
+
+        projects = {r["事務事業名"]: r for r in records(read_master(V2024)["事業"]) if r["期"] == "第2期"}
+        muslim = projects["岡山型ムスリムツーリズムの推進"]  # its 2024 sheet is not in the seeds
+        assert muslim["事業目的"] is None and muslim["内容の出典"].startswith("資料なし")
+        assert projects[PUBLIC_FACILITIES]["事業費計"] == 1669761
+
+    def test_the_2026_excerpt(self, project, tmp_path):
+        out = tmp_path / "r.xlsx"
+        result = run(project, "revision", V2024, MASTER, "--output", out)
+        assert result.exit_code == 0, result.output
+        book = openpyxl.load_workbook(out)
+        details = [n for n in book.sheetnames if n.startswith("P")]
+        assert sorted(n.split(" ", 1)[1] for n in details) == sorted([*NEW_PROJECTS, PUBLIC_FACILITIES])
+        cover = [c.value for c in book["表紙"]["A"] if c.value]
+        assert "※変更箇所のみ抜粋" in cover and "令和8年（2026年）3月" in cover and "岡山市" in cover
+        table = book["具体的な取組"]
+        assert "48事務事業" in table["B3"].value
+        ws = book[next(n for n in details if PUBLIC_FACILITIES[:10] in n)]
+        r6 = next(c for row in ws.iter_rows() for c in row if c.value == "532,140千円")
+        assert r6.fill.fgColor.rgb.endswith("FFF2CC") and r6.comment.text == "変更前：489380"
+        kpi = next(c for row in ws.iter_rows() for c in row if c.value == "休場日以外の火葬受入不能日数")
+        assert kpi.fill.fgColor.rgb.endswith("FFF2CC")
+        heading = next(
+            c
+            for row in ws.iter_rows()
+            for c in row
+            if isinstance(c.value, str) and c.value.startswith("【連携協約の取組】")
+        )
+        assert heading.value == "【連携協約の取組】 圏域マネジメント能力の強化"
+        changes = [r for r in book["変更一覧"].iter_rows(min_row=3, values_only=True)]
+        participation = {r[1]: r[5] for r in changes if r[2] == "連携市町"}
+        assert participation == {
+            "有害鳥獣対策研究": "追加 赤磐市",
+            "森林機能の維持増進に関する研究": "追加 赤磐市",
+            "男女共同参画推進事業": "追加 津山市",
+            "路線バス等生活交通の維持・確保": "追加 総社市・備前市",
+            "外国人コミュニケーション支援": "追加 和気町",
+        }
+        unknown = {r[1] for r in changes if r[5] == "内容不明"}
+        assert unknown == {
+            "岡山型ムスリムツーリズムの推進",
+            "風水害対応力の向上",
+            "市民協働事業の推進（災害ボランティア）",
+        }
+        costs = {
+            r[2]: (r[3], r[4]) for r in changes if r[1] == PUBLIC_FACILITIES and r[2].startswith("事業費")
+        }
+        assert costs == {
+            "事業費（R6年度）": ("489380", "532140"),
+            "事業費（R7年度）": ("300", "53577"),
+            "事業費（R8年度）": ("300", "52691"),
+            "事業費（計）": ("1669761", "1818189"),
+        }
+
+
+class TestSynthetic:
+    """A change made by a test yields exactly that change, whatever else moved."""
+
+    def test_exactly_the_changes_made(self, project, tmp_path):
+        changed = tmp_path / "changed.xlsx"
+        shutil.copy2(MASTER, changed)
+        book = openpyxl.load_workbook(changed)
+        ws = book["参加"]
+        ws.append(
+            ["2-01", "スタートアップ企業支援", "津山市", "●", dt.datetime(2026, 3, 1), None, None, None]
+        )
+        ws.insert_rows(10, 3)  # blank rows inserted elsewhere
+        plan = book["工程"]
+        row = next(
+            r
+            for r in range(2, plan.max_row + 1)
+            if plan[f"A{r}"].value == "2-12" and plan[f"B{r}"].value == 2022
+        )
+        plan[f"D{row}"] = 5
+        kpi = book["KPI"]
+        row = next(r for r in range(2, kpi.max_row + 1) if kpi[f"A{r}"].value == "2-07-K1")
+        kpi[f"J{row}"] = 5000
+        projects = book["事業"]
+        row = next(r for r in range(2, projects.max_row + 1) if projects[f"A{r}"].value == "2-09")
+        projects[f"I{row}"] = projects[f"I{row}"].value + "　"  # white space only: not a change
+        book.move_sheet("工程", offset=3)  # sheets reordered
+        book.save(changed)
+        found = {(c.pid, c.item) for c in compare(MASTER, changed).changes}
+        assert found == {("2-01", "連携市町"), ("2-12", "事業費（R4年度）"), ("2-07", "KPI1 目標値")}
+
+    def test_same_version_has_no_changes(self, project, tmp_path):
+        out = tmp_path / "same.xlsx"
+        result = run(project, "revision", MASTER, MASTER, "--output", out)
+        assert result.exit_code == 0 and "変更はありません" in result.output
+        book = openpyxl.load_workbook(out)
+        assert book.sheetnames == ["表紙", "具体的な取組", "変更一覧"]
+        assert "変更はありません" in [c.value for c in book["表紙"]["A"]]
+
+    @pytest.mark.parametrize("kind", ["matrix", "schema"])
+    def test_not_a_master(self, project, tmp_path, kind):
+        other = tmp_path / "other.xlsx"
+        if kind == "matrix":
+            assert run(project, "matrix", "--output", other).exit_code == 0
+        else:
+            shutil.copy2(MASTER, other)
+            book = openpyxl.load_workbook(other)
+            info = book["情報"]
+            row = next(r for r in range(2, info.max_row + 1) if info[f"A{r}"].value == "スキーマ版")
+            info[f"B{row}"] = "9"
+            book.save(other)
+        result = run(project, "revision", other, MASTER)
+        assert result.exit_code == 2
+        assert ("okaxl のマスター" if kind == "matrix" else "スキーマ版 9") in result.output
+
+
+class TestVersionSave:
+    def test_saved_read_only_with_its_hash(self, project):
+        result = run(project, "version", "save", "--label", "R8-03")
+        assert result.exit_code == 0, result.output
+        saved = project.versions / "master_R8-03.xlsx"
+        assert saved.read_bytes() == project.master.read_bytes()
+        assert saved.stat().st_mode & 0o222 == 0
+        (record,) = [r for r in ledger.read(project.master) if r.get("op") == "version"]
+        from okaxl.commit import sha256_of
+
+        assert record["sha256"] == sha256_of(saved) and record["label"] == "R8-03"
+        again = run(project, "version", "save", "--label", "R8-03")
+        assert again.exit_code == 2 and "既にあります" in again.output
+
+    def test_bad_label(self, project):
+        assert run(project, "version", "save", "--label", "令和8/3").exit_code == 2
+
+
+def test_rebuilt_version_equals_the_shipped_one(project, tmp_path):
+    out = tmp_path / "v.xlsx"
+    result = run(project, "master", "build", "--edition", "2024-03", "--output", out)
+    assert result.exit_code == 0, result.output
+    a, b = openpyxl.load_workbook(out), openpyxl.load_workbook(V2024)
+    assert {ws.title: list(ws.iter_rows(values_only=True)) for ws in a.worksheets} == {
+        ws.title: list(ws.iter_rows(values_only=True)) for ws in b.worksheets
+    }
