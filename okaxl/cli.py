@@ -1,10 +1,11 @@
-"""The okaxl command line: each command parses its arguments, calls one library function and
-turns OkaxlError into a Japanese message and exit status 2. Heavy imports happen inside the
-commands, so that `okaxl --help` and an Excel button start quickly."""
+"""The okaxl command line: each command parses its arguments, calls one library function (mostly in
+okaxl.actions, the same ones the Excel buttons call) and turns OkaxlError into a Japanese message
+and exit status 2. Heavy imports happen inside the commands, so that `okaxl --help` starts quickly."""
 
 from __future__ import annotations
 
 import functools
+import json
 import os
 import shutil
 import sys
@@ -21,6 +22,7 @@ from okaxl.errors import OkaxlError
 F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_CANNOT_RUN = 0, 1, 2
+PATH = click.Path(path_type=Path)
 
 
 def _fail(message: str) -> None:
@@ -32,11 +34,7 @@ def command(func: F) -> F:
     """Adds --config and maps failures to exit 2 with a Japanese message, never a traceback."""
 
     @click.option(
-        "--config",
-        "config_path",
-        type=click.Path(path_type=Path),
-        default=None,
-        help="設定ファイル（既定: ./config.toml）",
+        "--config", "config_path", type=PATH, default=None, help="設定ファイル（既定: ./config.toml）"
     )
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -63,8 +61,8 @@ def _config(path: Path | None) -> Any:
     return load_config(path)
 
 
-def _not_yet(what: str, issue: int) -> None:
-    _fail(f"「{what}」はまだ使えません（開発中: issue #{issue}）。")
+def _progress(total: int, label: str) -> Any:
+    return click.progressbar(length=total, label=label, file=sys.stderr, show_pos=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -78,44 +76,17 @@ def main() -> None:
     "--as-of", "as_of", default=None, help="基準日（2025-04-01 または 令和7年4月1日）。既定は config の as_of"
 )
 @click.option("--town", default=None, help="この市町の取組だけを一覧にする")
-@click.option("--output", type=click.Path(path_type=Path), default=None, help="出力ファイル（.xlsx）")
-@click.option(
-    "--master",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="マスターブック（既定は config の master）",
-)
+@click.option("--output", type=PATH, default=None, help="出力ファイル（.xlsx）")
+@click.option("--master", type=PATH, default=None, help="マスターブック（既定は config の master）")
 @command
 def matrix(
     as_of: str | None, town: str | None, output: Path | None, master: Path | None, config_path: Path | None
 ) -> None:
     """取組状況一覧（または1市町の一覧）を基準日時点で作ります。"""
-    from okaxl import wareki
-    from okaxl.master import read_master
-    from okaxl.matrix import build_matrix, resolve_town
-    from okaxl.publish import Style, write_matrix, write_town_view
+    from okaxl import actions, wareki
 
-    config = _config(config_path)
-    date = wareki.parse_date(as_of) if as_of else config.as_of
-    tables = read_master(master or config.master)
-    result = build_matrix(tables, date)
-    if not result.rows:
-        raise OkaxlError(
-            f"{wareki.format_date(date)}時点でビジョンに載っている事業がありません。基準日を確かめてください。"
-        )
-    style = Style(config.print.font, config.print.font_size)
-    stamp = wareki.format_date(date)
-    if town:
-        name = resolve_town(tables, town)
-        path = output or config.output / f"{name}_連携取組一覧_{stamp}現在.xlsx"
-        write_town_view(result, name, path, style)
-        click.echo(
-            f"{name}の連携取組一覧（{stamp}現在、{len(result.for_town(name))}事務事業）を {path} に書き出しました。"
-        )
-    else:
-        path = output or config.output / f"取組状況一覧_{stamp}現在.xlsx"
-        write_matrix(result, path, style)
-        click.echo(f"取組状況一覧（{stamp}現在、{result.project_count}事務事業）を {path} に書き出しました。")
+    date = wareki.parse_date(as_of) if as_of else None
+    click.echo(actions.matrix(_config(config_path), date, town, output, master).message)
 
 
 @main.group()
@@ -125,14 +96,9 @@ def master() -> None:
 
 @master.command("build")
 @click.option(
-    "--source",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="照合済みデータのフォルダ（既定: マスターと同じ場所の source/）",
+    "--source", type=PATH, default=None, help="照合済みデータのフォルダ（既定: マスターと同じ場所の source/）"
 )
-@click.option(
-    "--output", type=click.Path(path_type=Path), default=None, help="書き出し先（既定は config の master）"
-)
+@click.option("--output", type=PATH, default=None, help="書き出し先（既定は config の master）")
 @click.option("--force", is_flag=True, help="既存のマスターを置き換える（置き換える前にバックアップします）")
 @click.option(
     "--edition", default=None, help="別冊の改訂時点の版を作る（例 2024-03）。workbooks/versions/ 用"
@@ -170,9 +136,9 @@ def master_build(
 
 
 @main.command()
-@click.option("--master", type=click.Path(path_type=Path), default=None)
+@click.option("--master", type=PATH, default=None, help="検証するブック（既定は config の master）")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
-@click.option("--output", type=click.Path(path_type=Path), default=None)
+@click.option("--output", type=PATH, default=None, help="結果の書き出し先（.json または .xlsx）")
 @click.option(
     "--nightly",
     is_flag=True,
@@ -186,13 +152,11 @@ def validate(
 
     --output が .json なら JSON、.xlsx ならセルへのリンク付きの Excel の一覧を書き出します。
     """
-    import json
-
+    from okaxl import actions
     from okaxl.report import as_text, summary_line, write_excel, write_json
-    from okaxl.validate import validate as run
 
     config = _config(config_path)
-    report = run(master or config.master)
+    report = actions.validate(config, master)
     summary = summary_line(report.errors, report.warnings, str(report.master))
     document = report.to_json()
     if nightly:
@@ -215,32 +179,35 @@ def validate(
 @main.command()
 @click.option("--year", required=True, help="年度（2025、R7、令和7年度）")
 @click.option("--town", multiple=True, help="市町（複数指定可。既定は全連携市町）")
-@click.option("--output-dir", type=click.Path(path_type=Path), default=None)
+@click.option("--output-dir", type=PATH, default=None, help="書き出すフォルダー")
 @command
 def forms(year: str, town: tuple[str, ...], output_dir: Path | None, config_path: Path | None) -> None:
     """市町ごとの回答様式を作ります（入力セルだけ入力でき、改ざんを検知できる様式）。"""
-    from okaxl import wareki
-    from okaxl.forms import write_forms
-    from okaxl.master import read_master
-    from okaxl.validate import sha256_of
+    from okaxl import actions, wareki
 
-    config = _config(config_path)
-    fiscal_year = wareki.parse_fiscal_year(year)
-    tables = read_master(config.master)
-    out_dir = output_dir or config.output / f"{wareki.short_fiscal_year(fiscal_year)}_回答様式"
-    with click.progressbar(length=len(town) or 12, label="回答様式を作成中", file=sys.stderr) as bar:
-        paths = write_forms(tables, config, fiscal_year, list(town), out_dir, sha256_of(config.master))
-        bar.update(len(paths))
-    for path in paths:
-        click.echo(f"{path}")
-    click.echo(
-        f"{wareki.format_fiscal_year(fiscal_year)}の回答様式 {len(paths)} 件を {out_dir} に作りました。"
-    )
+    with _progress(len(town) or 12, "回答様式を作成中") as bar:
+        done = actions.forms(
+            _config(config_path),
+            wareki.parse_fiscal_year(year),
+            town,
+            output_dir,
+            each=lambda _: bar.update(1),
+        )
+    click.echo(done.message)
+
+
+def _check(config: Any, paths: tuple[Path, ...], duplicates: bool) -> list[Any]:
+    from okaxl import actions
+    from okaxl.returns import find_returns
+
+    total = len(find_returns(paths or (config.inbox,)))
+    with _progress(total, "回答を確認中") as bar:
+        return actions.check_returns(config, paths, duplicates=duplicates, each=lambda _: bar.update(1))
 
 
 @main.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--feedback-dir", type=click.Path(path_type=Path), default=None)
+@click.argument("paths", nargs=-1, type=PATH)
+@click.option("--feedback-dir", type=PATH, default=None, help="指摘ファイルの書き出し先（既定: output/指摘）")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @command
 def check(paths: tuple[Path, ...], feedback_dir: Path | None, fmt: str, config_path: Path | None) -> None:
@@ -248,73 +215,34 @@ def check(paths: tuple[Path, ...], feedback_dir: Path | None, fmt: str, config_p
 
     指摘は --feedback-dir（既定: output/指摘）に、市町に返すファイルとして書き出します。
     """
+    from okaxl import actions
+
     config = _config(config_path)
-    results = _check_returns(config, paths)
-    feedback = feedback_dir or config.output / "指摘"
-    _write_feedback(config, results, feedback)
-    _report_returns(results, fmt, f"指摘と回収状況を {feedback} に書き出しました。")
+    results = _check(config, paths, duplicates=True)
+    folder = feedback_dir or config.output / "指摘"
+    actions.write_feedback(config, results, folder)
+    if fmt == "json":
+        click.echo(json.dumps({"returns": [r.to_json() for r in results]}, ensure_ascii=False, indent=2))
+    else:
+        for r in results:
+            errors = sum(p.severity == "error" for p in r.problems)
+            click.echo(
+                f"{r.label}  {r.file.name}  {r.town or ''}  指摘 {len(r.problems)} 件（要修正 {errors} 件）"
+            )
+            for p in r.problems:
+                click.echo(f"    {f'{p.sheet}!{p.cell}' if p.cell else (p.sheet or 'ファイル')}  {p.message}")
+        counts = {label: sum(r.label == label for r in results) for label in ("受理", "要修正", "却下")}
+        click.echo(
+            f"確認結果: 受理 {counts['受理']} 件、要修正 {counts['要修正']} 件、却下 {counts['却下']} 件。"
+            f"指摘と回収状況を {folder} に書き出しました。"
+        )
     sys.exit(EXIT_OK if all(r.status == "valid" for r in results) else EXIT_PROBLEMS)
 
 
-def _check_returns(config: Any, paths: tuple[Path, ...], *, duplicates: bool = True) -> list[Any]:
-    """Check every return named (files or folders; the inbox when none), with progress on stderr."""
-    from okaxl.master import read_master
-    from okaxl.matrix import partner_towns
-    from okaxl.returns import CheckContext, check_return, find_returns, mark_duplicates
-    from okaxl.signing import load_key
-
-    files = find_returns(paths or (config.inbox,))
-    if not files:
-        raise OkaxlError(f"確認する回答がありません（{', '.join(str(p) for p in paths) or config.inbox}）。")
-    towns = partner_towns(read_master(config.master))
-    context = CheckContext(
-        load_key(config.forms.key_file, create=False), config.forms.issued, config.fiscal_year, towns
-    )
-    results = []
-    with click.progressbar(files, label="回答を確認中", file=sys.stderr, show_pos=True) as bar:
-        for path in bar:
-            results.append(check_return(path, context))
-    if duplicates:  # merge decides about two returns of one town itself: agree → unchanged, else conflict
-        mark_duplicates(results)
-    return results
-
-
-def _write_feedback(config: Any, results: list[Any], folder: Path) -> None:
-    from okaxl.feedback import write_collection, write_feedback
-    from okaxl.master import read_master
-    from okaxl.matrix import partner_towns
-
-    for result in results:
-        if result.problems:
-            write_feedback(result, folder, config.print.font)
-    towns = partner_towns(read_master(config.master))
-    write_collection(results, towns, config.fiscal_year, folder / "回収状況.xlsx", config.print.font)
-
-
-def _report_returns(results: list[Any], fmt: str, footer: str) -> None:
-    import json
-
-    if fmt == "json":
-        click.echo(json.dumps({"returns": [r.to_json() for r in results]}, ensure_ascii=False, indent=2))
-        return
-    for r in results:
-        errors = sum(p.severity == "error" for p in r.problems)
-        click.echo(
-            f"{r.label}  {r.file.name}  {r.town or ''}  指摘 {len(r.problems)} 件（要修正 {errors} 件）"
-        )
-        for p in r.problems:
-            where = f"{p.sheet}!{p.cell}" if p.cell else (p.sheet or "ファイル")
-            click.echo(f"    {where}  {p.message}")
-    counts = {label: sum(r.label == label for r in results) for label in ("受理", "要修正", "却下")}
-    click.echo(
-        f"確認結果: 受理 {counts['受理']} 件、要修正 {counts['要修正']} 件、却下 {counts['却下']} 件。{footer}"
-    )
-
-
 @main.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--dry-run", is_flag=True)
-@click.option("--replace", is_flag=True)
+@click.argument("paths", nargs=-1, type=PATH)
+@click.option("--dry-run", is_flag=True, help="何が変わるかを示すだけで、何も書き込まない")
+@click.option("--replace", is_flag=True, help="既に取り込んだ値と違う回答（競合）を置き換える")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @command
 def merge(paths: tuple[Path, ...], dry_run: bool, replace: bool, fmt: str, config_path: Path | None) -> None:
@@ -323,19 +251,18 @@ def merge(paths: tuple[Path, ...], dry_run: bool, replace: bool, fmt: str, confi
     同じファイルを2回取り込んでも何も変わりません。既に取り込んだ値と違う回答は「競合」として
     セルごとに示し、書き込みません（--replace で置き換え、履歴に残します）。--dry-run は何も書きません。
     """
+    from okaxl import actions
     from okaxl.merge import merge as run
 
     config = _config(config_path)
-    results = _check_returns(config, paths, duplicates=False)
+    results = _check(config, paths, duplicates=False)
     if not dry_run:
-        _write_feedback(config, [r for r in results if r.status != "valid"], config.output / "指摘")
+        actions.write_feedback(config, [r for r in results if r.status != "valid"], config.output / "指摘")
     outcome = run(results, config, dry_run=dry_run, replace=replace)
     for note in outcome.notes:
         click.echo(note, err=True)
     statuses = outcome.statuses
     if fmt == "json":
-        import json
-
         click.echo(json.dumps(outcome.to_json(), ensure_ascii=False, indent=2))
     else:
         labels = {
@@ -346,8 +273,9 @@ def merge(paths: tuple[Path, ...], dry_run: bool, replace: bool, fmt: str, confi
             "invalid": "却下・要修正",
         }
         for r in results:
-            status = statuses.get(r.file, r.status)
-            click.echo(f"{labels[status]}  {r.file.name}  {r.town or ''}  変更 {len(r.changes)} 件")
+            click.echo(
+                f"{labels[statuses.get(r.file, r.status)]}  {r.file.name}  {r.town or ''}  変更 {len(r.changes)} 件"
+            )
             for c in r.changes:
                 files = f"（{' と '.join(c['files'])}）" if c.get("files") else ""
                 old = "（空欄）" if c["old"] is None else c["old"]
@@ -360,11 +288,9 @@ def merge(paths: tuple[Path, ...], dry_run: bool, replace: bool, fmt: str, confi
         where = (
             "（試行のため何も書き込んでいません）"
             if dry_run
-            else (
-                f" マスターを更新しました（バックアップ: {outcome.backup}）。"
-                if outcome.backup
-                else " マスターは変更していません。"
-            )
+            else f" マスターを更新しました（バックアップ: {outcome.backup}）。"
+            if outcome.backup
+            else " マスターは変更していません。"
         )
         click.echo(f"取り込み結果: {summary}。{where}")
     bad = any(statuses.get(r.file) in ("conflict", "invalid") for r in results)
@@ -372,72 +298,43 @@ def merge(paths: tuple[Path, ...], dry_run: bool, replace: bool, fmt: str, confi
 
 
 @main.command()
-@click.option("--year", required=True)
-@click.option("--project", multiple=True)
-@click.option("--output", type=click.Path(path_type=Path), default=None)
-@click.option("--pdf", is_flag=True)
+@click.option("--year", required=True, help="年度（H29、R7、令和7年度 など）")
+@click.option("--project", multiple=True, help="事業ID か事務事業名（複数指定可。既定は全事業）")
+@click.option("--output", type=PATH, default=None)
+@click.option("--pdf", is_flag=True, help="LibreOffice で PDF も作る（1事業1ページ）")
 @command
 def progress(
     year: str, project: tuple[str, ...], output: Path | None, pdf: bool, config_path: Path | None
 ) -> None:
     """年度の進捗管理シート（1事業1シート、目次付き）を templates/progress.xlsx から作ります。"""
-    from okaxl import wareki
-    from okaxl.master import read_master
-    from okaxl.progress import pages, write_progress
+    from okaxl import actions, wareki
 
-    config = _config(config_path)
-    fiscal_year = wareki.parse_fiscal_year(year)
-    found = pages(read_master(config.master), fiscal_year, list(project) or None)
-    path = output or config.output / f"進捗管理シート_{wareki.short_fiscal_year(fiscal_year)}.xlsx"
-    write_progress(found, fiscal_year, config.templates / "progress.xlsx", path, config.print.font)
     click.echo(
-        f"{wareki.format_fiscal_year(fiscal_year)}の進捗管理シート（{len(found)}事務事業）を {path} に書き出しました。"
+        actions.progress(_config(config_path), wareki.parse_fiscal_year(year), project, output, pdf).message
     )
-    if pdf:
-        from okaxl.office import convert
-
-        click.echo(f"PDF を {convert(path, 'pdf')} に書き出しました。")
 
 
 @main.command()
-@click.option("--town", required=True)
-@click.option("--output", type=click.Path(path_type=Path), default=None)
+@click.option("--town", required=True, help="連携市町")
+@click.option("--output", type=PATH, default=None)
 @command
 def annex(town: str, output: Path | None, config_path: Path | None) -> None:
     """連携協約書 別表（取組ごとの取組内容、甲・乙の役割）を1市町分作ります。"""
-    from okaxl.annex import write_annex
-    from okaxl.master import read_master
-    from okaxl.matrix import resolve_town
+    from okaxl import actions
 
-    config = _config(config_path)
-    tables = read_master(config.master)
-    name = resolve_town(tables, town)
-    path = output or config.output / f"連携協約書別表_{name}.xlsx"
-    write_annex(tables, name, path, config.print.font)
-    click.echo(f"{name}の連携協約書 別表を {path} に書き出しました。")
+    click.echo(actions.annex(_config(config_path), town, output).message)
 
 
 @main.command()
-@click.argument("old", type=click.Path(path_type=Path))
-@click.argument("new", type=click.Path(path_type=Path))
-@click.option("--output", type=click.Path(path_type=Path), default=None)
+@click.argument("old", type=PATH)
+@click.argument("new", type=PATH)
+@click.option("--output", type=PATH, default=None)
 @command
 def revision(old: Path, new: Path, output: Path | None, config_path: Path | None) -> None:
     """2つの版のマスター（OLD と NEW）から、別冊の改訂案（変更箇所のみ抜粋）を作ります。"""
-    from okaxl import wareki
-    from okaxl.master import read_master
-    from okaxl.revision import compare, write_revision
+    from okaxl import actions
 
-    config = _config(config_path)
-    found = compare(old, new)
-    path = output or config.output / f"別冊改訂案_{found.new_date:%Y-%m}.xlsx"
-    write_revision(found, read_master(new), path, config.print.font)
-    if not found.changes:
-        click.echo("変更はありません。")
-    click.echo(
-        f"{wareki.format_month(found.new_date)}の改訂案（変更 {len(found.changes)} 件、詳細シート "
-        f"{len(found.changed_projects)} 件）を {path} に書き出しました。"
-    )
+    click.echo(actions.revision(_config(config_path), old, new, output).message)
 
 
 @main.group()
@@ -446,7 +343,7 @@ def version() -> None:
 
 
 @version.command("save")
-@click.option("--label", default=None)
+@click.option("--label", default=None, help="版の名前（半角英数字と . _ -、例 R8-03。既定は今日の日付）")
 @command
 def version_save(label: str | None, config_path: Path | None) -> None:
     """現在のマスターを workbooks/versions/ に日付付きの読み取り専用の版として保存し、台帳に記録します。"""
@@ -479,14 +376,20 @@ def launcher() -> None:
 
 
 @launcher.command("build")
+@click.option("--output", type=PATH, default=None, help="書き出し先（既定: macros/okaxl.xlsm）")
 @command
-def launcher_build(config_path: Path | None) -> None:
-    """macros/*.bas から Excel ランチャー macros/okaxl.xlsm を作ります。"""
-    _not_yet("Excel ランチャー（launcher build）", 8)
+def launcher_build(output: Path | None, config_path: Path | None) -> None:
+    """macros/*.bas と操作の一覧から Excel ランチャー macros/okaxl.xlsm を作ります（LibreOffice が必要）。"""
+    from okaxl.launcher import build
+
+    config = _config(config_path)
+    macros = config.path.parent / "macros"
+    path = build(macros, output or macros / "okaxl.xlsm", config)
+    click.echo(f"Excel ランチャーを {path} に作りました。")
 
 
 @main.command()
-@click.option("--output", type=click.Path(path_type=Path), default=None, help="タスク定義（XML）の書き出し先")
+@click.option("--output", type=PATH, default=None, help="タスク定義（XML）の書き出し先")
 @click.option(
     "--platform",
     "target",

@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import shutil
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -400,7 +401,13 @@ def input_cells(metadata: dict[str, str]) -> dict[str, set[str]]:
 
 
 def write_forms(
-    tables: Tables, config: Config, year: int, towns: list[str], out_dir: Path, master_sha256: str
+    tables: Tables,
+    config: Config,
+    year: int,
+    towns: list[str],
+    out_dir: Path,
+    master_sha256: str,
+    each: Callable[[Path], None] | None = None,
 ) -> list[Path]:
     """Write one form per town into `out_dir`, and keep a copy of each as issued."""
     key = signing.load_key(config.forms.key_file, create=True)
@@ -425,4 +432,6 @@ def write_forms(
         config.forms.issued.mkdir(parents=True, exist_ok=True)
         shutil.copy2(path, config.forms.issued / f"{metadata['form_id']}.xlsx")
         written.append(path)
+        if each:
+            each(path)
     return written
