@@ -62,7 +62,7 @@ def matrix(
 def validate(config: Config, master: Path | None = None) -> Report:
     from okaxl.validate import validate as run
 
-    return run(master or config.master)
+    return run(master or config.master, versions=config.versions)
 
 
 def validate_to_excel(config: Config, master: Path | None = None) -> Done:

@@ -11,7 +11,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from okaxl import layout, wareki
@@ -26,6 +26,8 @@ from okaxl.tables import Tables
 class Context:
     tables: Tables
     today: dt.date
+    # 事業ID → (期, 施策, 事務事業名, version file) as saved versions of the master had them
+    history: dict[str, tuple[object, object, object, str]] = field(default_factory=dict)
 
 
 Rule = Callable[[Context], Iterable[Problem]]
@@ -288,6 +290,26 @@ def references_exist(ctx: Context) -> Iterator[Problem]:
                 column="KPI_ID",
                 target="KPI",
             )
+
+
+def ids_not_reused(ctx: Context) -> Iterator[Problem]:
+    """一度使った事業ID は、別の事業（期か施策と名前が違う事業）に使い回さないこと。"""
+    t = ctx.tables
+    for i, r in rows(t, "事業", "事業ID", "期", "施策", "事務事業名"):
+        earlier = ctx.history.get(str(r["事業ID"]))
+        if earlier is None:
+            continue
+        period, measure, name, version = earlier
+        renamed = _norm_text(name) != _norm_text(r["事務事業名"])
+        moved = _norm_text(measure) != _norm_text(r["施策"])
+        if r["期"] != period or (renamed and moved):
+            yield problem(
+                "ID_REUSED", "事業", t.cell("事業", i, "事業ID"), r["事業ID"], version=version, earlier=name
+            )
+
+
+def _norm_text(value: object) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value or "")))
 
 
 # ------------------------------------------------------------------------------- participation
@@ -618,6 +640,7 @@ RULE_FUNCTIONS: tuple[Rule, ...] = (
     keys_unique,
     names_unique,
     references_exist,
+    ids_not_reused,
     participation_periods,
     projects_have_towns,
     proposer_takes_part,

@@ -9,11 +9,12 @@ from pathlib import Path
 
 from okaxl import layout
 from okaxl.checks import RULE_FUNCTIONS, Context
+from okaxl.errors import OkaxlError
 from okaxl.master import DERIVED_SHEETS, open_workbook, read_master, scan_cells
 from okaxl.problems import Problem, Severity
 from okaxl.rules import problem
 from okaxl.schemas import check_schemas
-from okaxl.tables import Tables
+from okaxl.tables import Tables, records
 
 _SCAN_CODES = {"formula": "FORMULA_IN_VALUE", "error": "ERROR_VALUE", "merged": "MERGED_CELLS"}
 
@@ -65,17 +66,37 @@ def _cell_order(problem_: Problem) -> tuple[int, int, str]:
     return sheet, int(digits) if digits else 0, f"{len(letters):02d}{letters}"
 
 
-def check_tables(tables: Tables, today: dt.date) -> list[Problem]:
+def id_history(versions: Path | None, exclude: Path) -> dict[str, tuple[object, object, object, str]]:
+    """What each 事業ID named in the saved versions of the master (newest version last wins)."""
+    history: dict[str, tuple[object, object, object, str]] = {}
+    if not versions or not versions.is_dir():
+        return history
+    for path in sorted(versions.glob("*.xlsx"), key=lambda p: p.stat().st_mtime):
+        if path.resolve() == exclude.resolve():
+            continue
+        try:
+            projects = read_master(path)["事業"]
+        except OkaxlError:
+            continue  # a broken file in versions/ is not this master's problem
+        for r in records(projects):
+            if r.get("事業ID"):
+                history[str(r["事業ID"])] = (r.get("期"), r.get("施策"), r.get("事務事業名"), path.name)
+    return history
+
+
+def check_tables(
+    tables: Tables, today: dt.date, history: dict[str, tuple[object, object, object, str]] | None = None
+) -> list[Problem]:
     """Schema and cross-sheet problems of tables already read."""
     found = list(tables.problems)
     found += check_schemas(tables)
-    context = Context(tables, today)
+    context = Context(tables, today, history or {})
     for rule in RULE_FUNCTIONS:
         found += rule(context)
     return found
 
 
-def validate(path: Path, today: dt.date | None = None) -> Report:
+def validate(path: Path, today: dt.date | None = None, versions: Path | None = None) -> Report:
     """Validate the master at `path`; raises OkaxlError only when it cannot be read at all."""
     path = Path(path)
     book = open_workbook(path)  # fails early, in Japanese, for a file that is not a workbook
@@ -90,6 +111,9 @@ def validate(path: Path, today: dt.date | None = None) -> Report:
     hidden = {(p.sheet, p.cell) for p in found if p.code in ("FORMULA_IN_VALUE", "ERROR_VALUE")}
     tables = read_master(path)
     # a formula or error value is reported once, as itself, not again as a wrong value
-    found += [p for p in check_tables(tables, today or dt.date.today()) if (p.sheet, p.cell) not in hidden]
+    history = id_history(versions, path)
+    found += [
+        p for p in check_tables(tables, today or dt.date.today(), history) if (p.sheet, p.cell) not in hidden
+    ]
     report.problems = sorted(found, key=_cell_order)
     return report

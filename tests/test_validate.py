@@ -524,7 +524,14 @@ class TestMutations:
 
     def test_every_rule_has_a_case(self):
         covered = {code for m in MUTATIONS.values() for code, _, _ in m(openpyxl.load_workbook(MASTER))}
-        covered |= {"MARK_INVALID", "ERA_OUT_OF_RANGE", "MASTER_OPEN", "ID_DUPLICATE", "KEY_DUPLICATE"}
+        covered |= {
+            "MARK_INVALID",
+            "ERA_OUT_OF_RANGE",
+            "MASTER_OPEN",
+            "ID_DUPLICATE",
+            "KEY_DUPLICATE",
+            "ID_REUSED",
+        }
         master_rules = {code for code in RULES if not code.startswith("RETURN_")}  # returns: test_returns.py
         assert master_rules - covered == set()
 
@@ -624,3 +631,43 @@ def test_layout_sheets_have_schemas():
     from okaxl.schemas import SCHEMAS
 
     assert set(SCHEMAS) == {s.name for s in layout.SHEETS}
+
+
+class TestIdHistory:
+    """An ID once used is not given to another project; renaming a project keeps its ID legitimately."""
+
+    VERSIONS = MASTER.parent / "versions"
+
+    def _rename(self, book, name, measure=None):
+        for sheet in ("事業", "参加", "掲載"):
+            ws = book[sheet]
+            for row in range(2, ws.max_row + 1):
+                if ws[f"{col(ws, '事業ID')}{row}"].value == "2-01":
+                    ws[f"{col(ws, '事務事業名')}{row}"] = name
+                    if measure and sheet == "事業":
+                        ws[f"{col(ws, '施策')}{row}"] = measure
+        return addr(book["事業"], "事業ID", 事業ID="2-01")
+
+    def _found(self, path):
+        return {
+            (p.code, p.sheet, p.cell) for p in validate(path, today=TODAY, versions=self.VERSIONS).problems
+        }
+
+    def test_reused_for_another_project(self, tmp_path):
+        base = self._found(MASTER)
+        path, expected = _mutated(
+            tmp_path,
+            lambda b: {
+                (
+                    "ID_REUSED",
+                    "事業",
+                    self._rename(b, "農産物直売所の連携", "地域資源を活かした商品や農産物の販路開拓・拡大"),
+                )
+            },
+        )
+        assert self._found(path) - base == expected
+
+    def test_renamed_project_keeps_its_id(self, tmp_path):
+        base = self._found(MASTER)
+        path, _ = _mutated(tmp_path, lambda b: {self._rename(b, "スタートアップ企業の支援")})
+        assert self._found(path) - base == set()
