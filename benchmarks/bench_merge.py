@@ -20,12 +20,12 @@ import openpyxl
 from common import MASTER, ROOT, scaled_master, timed
 
 sys.path.insert(0, str(ROOT))
+from okaxl.commit import sha256_of
 from okaxl.config import load_config
 from okaxl.forms import write_forms
 from okaxl.master import read_master
 from okaxl.merge import merge
 from okaxl.returns import check_return
-from okaxl.validate import sha256_of
 from tests.forms_helpers import context, fill
 
 

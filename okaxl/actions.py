@@ -82,9 +82,9 @@ def forms(
     out_dir: Path | None = None,
     each: Callable[[Path], None] | None = None,
 ) -> Done:
+    from okaxl.commit import sha256_of
     from okaxl.forms import write_forms
     from okaxl.master import read_master
-    from okaxl.validate import sha256_of
 
     folder = out_dir or config.output / f"{wareki.short_fiscal_year(year)}_回答様式"
     paths = write_forms(

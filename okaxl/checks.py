@@ -416,6 +416,18 @@ def _period_of(ctx: Context, project: Row | None) -> tuple[str, int, int] | None
     return (str(project.get("期")), *span) if span else None
 
 
+def _outside_period(ctx: Context, project: Row | None, year: object) -> tuple[str, int, int] | None:
+    """The project's period when `year` lies outside it, else None."""
+    period = _period_of(ctx, project)
+    if period and isinstance(year, int) and not period[1] <= year <= period[2]:
+        return period
+    return None
+
+
+def _period_problem(code: str, sheet: str, cell: str, year: object, period: tuple[str, int, int]) -> Problem:
+    return problem(code, sheet, cell, year, period=period[0], first=period[1], last=period[2])
+
+
 def plan_and_cost(ctx: Context) -> Iterator[Problem]:
     """「→」は前の年度の工程の続き。事業費計は各年度が数値のときその合計。年度は期の内。"""
     t = ctx.tables
@@ -423,18 +435,9 @@ def plan_and_cost(ctx: Context) -> Iterator[Problem]:
     plans: dict[str, list[tuple[int, Row]]] = defaultdict(list)
     for i, r in rows(t, "工程", "事業ID", "年度", "工程", "事業費"):
         plans[str(r["事業ID"])].append((i, r))
-        period = _period_of(ctx, projects.get(str(r["事業ID"])))
-        year = r["年度"]
-        if period and isinstance(year, int) and not period[1] <= year <= period[2]:
-            yield problem(
-                "YEAR_OUTSIDE_PERIOD",
-                "工程",
-                t.cell("工程", i, "年度"),
-                year,
-                period=period[0],
-                first=period[1],
-                last=period[2],
-            )
+        period = _outside_period(ctx, projects.get(str(r["事業ID"])), r["年度"])
+        if period:
+            yield _period_problem("YEAR_OUTSIDE_PERIOD", "工程", t.cell("工程", i, "年度"), r["年度"], period)
     for pid, steps in plans.items():
         steps.sort(key=lambda s: s[1]["年度"] if isinstance(s[1]["年度"], int) else 0)
         started = False
@@ -485,17 +488,10 @@ def kpi_definitions(ctx: Context) -> Iterator[Problem]:
             )
         if _numeric(r["目標値"]) and not r["単位"]:
             yield problem("KPI_TARGET_NO_UNIT", "KPI", t.cell("KPI", i, "単位"), r["目標値"])
-        period = _period_of(ctx, projects.get(str(r["事業ID"])))
-        target = r["目標年度"]
-        if period and isinstance(target, int) and not period[1] <= target <= period[2]:
-            yield problem(
-                "KPI_TARGET_YEAR_OUTSIDE",
-                "KPI",
-                t.cell("KPI", i, "目標年度"),
-                target,
-                period=period[0],
-                first=period[1],
-                last=period[2],
+        period = _outside_period(ctx, projects.get(str(r["事業ID"])), r["目標年度"])
+        if period:
+            yield _period_problem(
+                "KPI_TARGET_YEAR_OUTSIDE", "KPI", t.cell("KPI", i, "目標年度"), r["目標年度"], period
             )
 
 
@@ -561,17 +557,9 @@ def results_fit(ctx: Context) -> Iterator[Problem]:
                     column="年度",
                     as_of=ctx.today.isoformat(),
                 )
-            period = _period_of(ctx, projects.get(pid))
-            if sheet == "実績" and period and not period[1] <= year <= period[2]:
-                yield problem(
-                    "YEAR_OUTSIDE_PERIOD",
-                    sheet,
-                    t.cell(sheet, i, "年度"),
-                    year,
-                    period=period[0],
-                    first=period[1],
-                    last=period[2],
-                )
+            period = _outside_period(ctx, projects.get(pid), year)
+            if sheet == "実績" and period:
+                yield _period_problem("YEAR_OUTSIDE_PERIOD", sheet, t.cell(sheet, i, "年度"), year, period)
             if town in (layout.AREA, layout.HUB, None) or pid not in projects:
                 continue
             first, last = wareki.fiscal_year_bounds(year)

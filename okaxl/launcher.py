@@ -18,6 +18,7 @@ import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from okaxl import layout
 from okaxl.config import Config
 from okaxl.errors import OkaxlError
 from okaxl.launcher_actions import ACTIONS, CELLS, FIRST_BUTTON_ROW, SHEET
@@ -126,20 +127,7 @@ def _workbook(path: Path, vba: bytes, config: Config) -> None:
         "ボタン（またはリボンの「岡山連携」タブ）を押すと、下の条件で処理し、結果のファイルを開きます。",
         text,
     )
-    towns = (
-        "津山市",
-        "玉野市",
-        "総社市",
-        "備前市",
-        "瀬戸内市",
-        "赤磐市",
-        "真庭市",
-        "和気町",
-        "早島町",
-        "久米南町",
-        "美咲町",
-        "吉備中央町",
-    )
+    towns = layout.PARTNER_TOWNS
     years = [wareki.format_fiscal_year(y) for y in range(2017, 2027)]
     parameters = {
         "年度": (wareki.format_fiscal_year(config.fiscal_year), {"validate": "list", "source": years}),

@@ -51,6 +51,22 @@ class Sheet:
         return next(c for c in self.columns if c.name == name)
 
 
+# The partner towns in the fixed order of every published table (the master's 市町 sheet holds them
+# too; this copy is for what is built before a master is read: the template and the launcher).
+PARTNER_TOWNS = (
+    "津山市",
+    "玉野市",
+    "総社市",
+    "備前市",
+    "瀬戸内市",
+    "赤磐市",
+    "真庭市",
+    "和気町",
+    "早島町",
+    "久米南町",
+    "美咲町",
+    "吉備中央町",
+)
 MARKS = ("●", "★")
 STAGES = ("協議", "方針の決定", "実施", "→")
 PERIODS = ("第1期", "第2期")

@@ -11,24 +11,12 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
+from okaxl import layout
 from okaxl.master import save_atomically
 from okaxl.publish import setup_page
 
 SHEET = "進捗管理シート"
-TOWNS = (
-    "津山市",
-    "玉野市",
-    "総社市",
-    "備前市",
-    "瀬戸内市",
-    "赤磐市",
-    "真庭市",
-    "和気町",
-    "早島町",
-    "久米南町",
-    "美咲町",
-    "吉備中央町",
-)
+TOWNS = layout.PARTNER_TOWNS
 REQUIRED = (
     "連携分野",
     "施策",

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from okaxl import layout
 from okaxl.checks import RULE_FUNCTIONS, Context
+from okaxl.commit import sha256_of
 from okaxl.errors import OkaxlError
 from okaxl.master import DERIVED_SHEETS, open_workbook, read_master, scan_cells
 from okaxl.problems import Problem, Severity
@@ -42,14 +42,6 @@ class Report:
             "summary": {"errors": self.errors, "warnings": self.warnings},
             "problems": [p.to_json() for p in self.problems],
         }
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def lock_file(path: Path) -> Path:
