@@ -60,10 +60,19 @@ def inventory(path: Path) -> Counter[str]:
     return counts
 
 
+# Parts that are caches the application rebuilds on open, not content: losing them loses nothing.
+REBUILT = frozenset({"xl/calcChain.xml"})
+
+
+def parts(path: Path) -> set[str]:
+    with zipfile.ZipFile(path) as archive:
+        return set(archive.namelist())
+
+
 def losses(before: Path, after: Path) -> list[str]:
-    """What `after` lacks of `before`, in Japanese, one line per feature."""
+    """What `after` lacks of `before`, in Japanese, one line per feature or package part."""
     old, new = inventory(before), inventory(after)
-    lost = []
+    lost = [f"部品 {name}" for name in sorted(parts(before) - parts(after) - REBUILT)]
     for key, count in sorted(old.items()):
         if new.get(key, 0) < count:
             sheet, feature = key.split("\t")

@@ -390,3 +390,25 @@ class TestRecovery:
         notes = recover(project.master, project.backups)
         assert len(notes) == 2 and not stray.exists()
         assert copy  # helpers stay importable for new cases
+
+
+def test_refuses_when_a_package_part_would_be_lost(project, filled):
+    """A part openpyxl would not write back (here a custom XML part) stops the merge, named."""
+    import zipfile
+
+    patched = project.master.with_name("patched.xlsx")
+    with zipfile.ZipFile(project.master) as old, zipfile.ZipFile(patched, "w", zipfile.ZIP_DEFLATED) as new:
+        for item in old.infolist():
+            new.writestr(item, old.read(item.filename))
+        new.writestr("customXml/item1.xml", "<okaxl/>")
+    patched.replace(project.master)
+    before = project.master.read_bytes()
+    result = run(project)
+    assert result.exit_code == 2 and "customXml/item1.xml" in result.output
+    assert project.master.read_bytes() == before
+
+
+def test_openpyxl_parses_with_defusedxml():
+    import openpyxl.xml
+
+    assert openpyxl.xml.DEFUSEDXML is True  # defusedxml is a hard dependency, and openpyxl uses it
