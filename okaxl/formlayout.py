@@ -5,6 +5,7 @@ The form writer and the return checker both use it, so a form and its check cann
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 FORM_SCHEMA = "1"
@@ -64,3 +65,23 @@ def input_columns(sheet: str) -> dict[str, str]:
 def file_name(short_year: str, town: str) -> str:
     """R7_津山市_回答様式.xlsx: what a person recognises at a glance."""
     return f"{short_year}_{town}_回答様式.xlsx"
+
+
+CELL_TEXT = 30_000  # below Excel's 32,767 characters a cell holds (openpyxl cuts longer text silently)
+CONTINUED = "#"
+
+
+def metadata_cells(metadata: dict[str, str]) -> Iterator[tuple[str, str]]:
+    """(name, text) rows of the metadata sheet; a long value continues in rows named name#1, name#2…"""
+    for name, value in metadata.items():
+        for index in range(0, max(len(value), 1), CELL_TEXT):
+            part = index // CELL_TEXT
+            yield (name if part == 0 else f"{name}{CONTINUED}{part}"), value[index : index + CELL_TEXT]
+
+
+def metadata_from_cells(rows: Iterable[tuple[str, str]]) -> dict[str, str]:
+    metadata: dict[str, str] = {}
+    for name, text in rows:
+        base = name.split(CONTINUED)[0]
+        metadata[base] = metadata.get(base, "") + text if CONTINUED in name else text
+    return metadata

@@ -356,10 +356,11 @@ def build_form(
         key, metadata, sheets, signing.locked_cells(book, inputs, formlayout.META)
     )
     meta = book.create_sheet(formlayout.META)
-    for number, (name, value) in enumerate(metadata.items(), start=1):
+    for number, (name, part) in enumerate(formlayout.metadata_cells(metadata), start=1):
         meta[f"A{number}"] = name
-        meta[f"B{number}"] = value  # every value is text, so nothing is reformatted on re-save
+        meta[f"B{number}"] = part  # every value is text, so nothing is reformatted on re-save
         meta[f"B{number}"].number_format = "@"
+    for name, value in metadata.items():
         book.custom_doc_props.append(StringProperty(name=f"okaxl_{name}", value=value[:255]))
     meta.sheet_state = "veryHidden"
     for ws in book.worksheets:

@@ -130,11 +130,11 @@ def _metadata(book: Workbook) -> tuple[dict[str, str] | None, dict[str, str]]:
     sheet = None
     if formlayout.META in book.sheetnames:
         ws = book[formlayout.META]
-        sheet = {
-            str(r[0].value): "" if r[1].value is None else str(r[1].value)
+        sheet = formlayout.metadata_from_cells(
+            (str(r[0].value), "" if r[1].value is None else str(r[1].value))
             for r in ws.iter_rows(max_col=2)
             if r[0].value is not None
-        }
+        )
     props = {
         p.name.removeprefix("okaxl_"): str(p.value)
         for p in book.custom_doc_props.props

@@ -156,3 +156,14 @@ def test_cover_sheet(forms):
 def test_year_outside_every_period(project):
     result = CliRunner().invoke(main, ["forms", "--year", "2030", "--config", str(project.path)])
     assert result.exit_code == 2 and "期" in result.output
+
+
+def test_long_metadata_is_split_across_cells():
+    """A form for thousands of projects: the row list outgrows one cell, and still reads back whole."""
+    from okaxl.formlayout import CELL_TEXT, metadata_cells, metadata_from_cells
+
+    rows = json.dumps({"事業の回答": [f"2-{n:04d}" for n in range(9000)]})
+    metadata = {"form_id": "x", "rows": rows}
+    cells = list(metadata_cells(metadata))
+    assert len(cells) > 2 and all(len(text) <= CELL_TEXT for _, text in cells)
+    assert metadata_from_cells(cells) == metadata
