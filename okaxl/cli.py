@@ -200,9 +200,9 @@ def _check(config: Any, paths: tuple[Path, ...], duplicates: bool) -> list[Any]:
     from okaxl import actions
     from okaxl.returns import find_returns
 
-    total = len(find_returns(paths or (config.inbox,)))
-    with _progress(total, "回答を確認中") as bar:
-        return actions.check_returns(config, paths, duplicates=duplicates, each=lambda _: bar.update(1))
+    files = tuple(find_returns(paths or (config.inbox,)))  # found once; the bar knows the total
+    with _progress(len(files), "回答を確認中") as bar:
+        return actions.check_returns(config, files, duplicates=duplicates, each=lambda _: bar.update(1))
 
 
 @main.command()

@@ -29,7 +29,7 @@ from okaxl.errors import OkaxlError
 from okaxl.master import save_atomically
 from okaxl.matrix import partner_towns, resolve_town
 from okaxl.numbers import format_number
-from okaxl.publish import Style, setup_page
+from okaxl.publish import Style, kpi_text, setup_page
 from okaxl.tables import Tables, records
 
 INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
@@ -93,20 +93,6 @@ def form_fields(tables: Tables) -> dict[str, FormField]:
     return fields
 
 
-def _on_year(start: object, end: object, year: int) -> bool:
-    first, last = wareki.fiscal_year_bounds(year)
-    return isinstance(start, dt.date) and start <= last and (not isinstance(end, dt.date) or end >= first)
-
-
-def _kpi_text(value: object, unit: object, when: object) -> str:
-    if value is None:
-        return ""
-    shown = format_number(value) if isinstance(value, int | float) else str(value)
-    if isinstance(value, int | float) and unit:
-        shown += str(unit)
-    return f"{shown}（{when}）" if when else shown
-
-
 def form_content(tables: Tables, town: str, year: int) -> FormContent:
     """What the form of `town` for fiscal `year` holds: its projects that year, and their KPIs."""
     towns = tables["市町"].set_index("市町名")
@@ -115,7 +101,7 @@ def form_content(tables: Tables, town: str, year: int) -> FormContent:
     taking_part = {
         str(r["事業ID"])
         for r in records(tables["参加"])
-        if r["市町"] == town and _on_year(r["開始日"], r["終了日"], year)
+        if r["市町"] == town and wareki.active_during(r["開始日"], r["終了日"], year)
     }
     plan = {(str(r["事業ID"]), r["年度"]): r for r in records(tables["工程"])}
     roles = {str(r["事業ID"]): r["役割"] for r in records(tables["役割"]) if r["主体"] == "連携市町"}
@@ -123,7 +109,7 @@ def form_content(tables: Tables, town: str, year: int) -> FormContent:
     values = {(str(r["KPI_ID"]), r["年度"], r["市町"]): r["現状値"] for r in records(tables["KPI実績"])}
     for p in records(tables["事業"]):
         pid = str(p["事業ID"])
-        if pid not in taking_part or not _on_year(p["開始日"], p["終了日"], year):
+        if pid not in taking_part or not wareki.active_during(p["開始日"], p["終了日"], year):
             continue
         step = plan.get((pid, year))
         if step is None:
@@ -155,8 +141,8 @@ def form_content(tables: Tables, town: str, year: int) -> FormContent:
                 "KPI_ID": str(k["KPI_ID"]),
                 "事務事業": project_names[pid],
                 "指標": k["指標"],
-                "基準値": _kpi_text(k["基準値"], k["単位"], k["基準時点"]),
-                "目標値": _kpi_text(k["目標値"], k["単位"], k["目標時点"]),
+                "基準値": kpi_text(k["基準値"], k["単位"], when=k["基準時点"], inline=True, empty=""),
+                "目標値": kpi_text(k["目標値"], k["単位"], when=k["目標時点"], inline=True, empty=""),
                 "前年度の現状値": previous,
                 "単位": k["単位"] or "",
             }

@@ -7,6 +7,7 @@ import difflib
 import unicodedata
 from dataclasses import dataclass
 
+from okaxl import wareki
 from okaxl.errors import OkaxlError
 from okaxl.tables import Tables, records
 
@@ -42,10 +43,6 @@ class Matrix:
         return tuple(r for r in self.rows if town in r.towns)
 
 
-def _on(start: object, end: object, date: dt.date) -> bool:
-    return isinstance(start, dt.date) and start <= date and (not isinstance(end, dt.date) or date <= end)
-
-
 def partner_towns(tables: Tables) -> tuple[str, ...]:
     towns = tables["市町"].sort_values("順")
     return tuple(str(t) for t in towns.loc[towns["区分"] == "連携市町", "市町名"])
@@ -73,7 +70,7 @@ def build_matrix(tables: Tables, as_of: dt.date) -> Matrix:
     pages = tables["掲載"]
     taking_part: dict[str, set[str]] = {}
     for p in records(participation):
-        if _on(p["開始日"], p["終了日"], as_of) and p["市町"] in towns:
+        if wareki.active_on(p["開始日"], p["終了日"], as_of) and p["市町"] in towns:
             taking_part.setdefault(str(p["事業ID"]), set()).add(str(p["市町"]))
     page_of: dict[str, tuple[dt.date, int]] = {}
     for p in records(pages):
@@ -85,7 +82,7 @@ def build_matrix(tables: Tables, as_of: dt.date) -> Matrix:
     rows = []
     for p in records(projects):
         pid = str(p["事業ID"])
-        if not _on(p["開始日"], p["終了日"], as_of):
+        if not wareki.active_on(p["開始日"], p["終了日"], as_of):
             continue
         rows.append(
             MatrixRow(

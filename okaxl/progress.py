@@ -3,7 +3,6 @@ through the template staff restyle in Excel (templates/progress.xlsx)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 import re
 import unicodedata
@@ -21,7 +20,7 @@ from okaxl.master import save_atomically
 from okaxl.matrix import partner_towns
 from okaxl.numbers import format_number
 from okaxl.progress_template import REQUIRED, SHEET
-from okaxl.publish import setup_page
+from okaxl.publish import kpi_text, setup_page
 from okaxl.tables import Tables, records
 
 NOT_REPORTED = "未報告"
@@ -37,27 +36,6 @@ class Page:
     kpis: list[dict[str, object]] = field(default_factory=list)
 
 
-def kpi_text(
-    value: object, unit: object = None, qualifier: object = None, when: object = None, year: object = None
-) -> str:
-    """A KPI value as the sheets print it: 155者（累計）, then its year in 和暦 on a second line."""
-    if value is None:
-        return "－"
-    shown = format_number(value) if isinstance(value, int | float) else str(value)
-    if isinstance(value, int | float) and unit:
-        shown += str(unit)
-    if qualifier:
-        shown += f"（{qualifier}）"
-    stamp = when or (wareki.format_fiscal_year(year) if isinstance(year, int) else None)
-    return f"{shown}\n（{stamp}）" if stamp else shown
-
-
-def _on(r: dict[str, object], year: int) -> bool:
-    first, last = wareki.fiscal_year_bounds(year)
-    start, end = r.get("開始日"), r.get("終了日")
-    return isinstance(start, dt.date) and start <= last and (not isinstance(end, dt.date) or end >= first)
-
-
 def _sheet_name(number: int, name: str, used: set[str]) -> str:
     clean = re.sub(r"[\[\]:*?/\\']", "", name)
     base = f"{number:02d} {clean}"[:31]
@@ -71,7 +49,11 @@ def pages(tables: Tables, year: int, wanted: list[str] | None = None) -> list[Pa
     """The progress sheets of fiscal `year`, in the vision's order."""
     towns = partner_towns(tables)
     pillars = {str(r["番号"]): str(r["分野名"]) for r in records(tables["分野"])}
-    projects = [p for p in records(tables["事業"]) if _on(p, year) and not p["抜粋元"]]
+    projects = [
+        p
+        for p in records(tables["事業"])
+        if wareki.active_during(p["開始日"], p["終了日"], year) and not p["抜粋元"]
+    ]
     if not projects:
         raise OkaxlError(
             f"{wareki.format_fiscal_year(year)}にビジョンに載っている事業がありません。年度を確かめてください。"
@@ -79,7 +61,7 @@ def pages(tables: Tables, year: int, wanted: list[str] | None = None) -> list[Pa
     projects = _choose(projects, wanted) if wanted else projects
     taking_part: dict[str, dict[str, str]] = {}
     for r in records(tables["参加"]):
-        if _on(r, year) and r["市町"] in towns:
+        if wareki.active_during(r["開始日"], r["終了日"], year) and r["市町"] in towns:
             marks = taking_part.setdefault(str(r["事業ID"]), {})
             marks[str(r["市町"])] = "★" if "★" in (r["印"], marks.get(str(r["市町"]))) else "●"
     results = {(str(r["事業ID"]), r["市町"]): r for r in records(tables["実績"]) if r["年度"] == year}

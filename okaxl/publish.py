@@ -15,6 +15,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from okaxl import wareki
 from okaxl.master import save_atomically
 from okaxl.matrix import Matrix, MatrixRow
+from okaxl.numbers import format_number
 
 TITLE = "岡山市と連携市町との取組状況一覧"
 # The vision's motto lines as seed 001 prints them.
@@ -36,6 +37,31 @@ class Style:
 
     def font(self, *, bold: bool = False, scale: float = 1.0) -> Font:
         return Font(name=self.name, size=round(self.size * scale, 1), bold=bold)
+
+
+def kpi_text(
+    value: object,
+    unit: object = None,
+    qualifier: object = None,
+    when: object = None,
+    year: object = None,
+    *,
+    inline: bool = False,
+    empty: str = "－",
+) -> str:
+    """A KPI value as the documents print it: 155者（累計）, then its year in 和暦 (on a second line,
+    or in brackets after it when `inline`); `empty` when there is no value."""
+    if value is None:
+        return empty
+    shown = format_number(value) if isinstance(value, int | float) else str(value)
+    if isinstance(value, int | float) and unit:
+        shown += str(unit)
+    if qualifier:
+        shown += f"（{qualifier}）"
+    stamp = when or (wareki.format_fiscal_year(year) if isinstance(year, int) else None)
+    if not stamp:
+        return shown
+    return f"{shown}（{stamp}）" if inline else f"{shown}\n（{stamp}）"
 
 
 def setup_page(ws: Worksheet, *, landscape: bool = True, title_rows: str | None = None) -> None:

@@ -21,6 +21,7 @@ import openpyxl
 from openpyxl.workbook.workbook import Workbook
 
 from okaxl import formlayout, signing, wareki
+from okaxl.commit import sha256_of
 from okaxl.forms import input_cells
 from okaxl.numbers import Reading, format_number, parse_number
 from okaxl.precheck import precheck
@@ -99,10 +100,6 @@ class ReturnResult:
         }
 
 
-def sha256_bytes(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def find_returns(paths: Iterable[Path]) -> list[Path]:
     """Files named, and the files in folders named (not Excel's ~$ lock files, not hidden files)."""
     found: list[Path] = []
@@ -146,7 +143,7 @@ def _metadata(book: Workbook) -> tuple[dict[str, str] | None, dict[str, str]]:
 def check_return(path: Path, context: CheckContext) -> ReturnResult:
     """Check one returned file. Never raises for anything in the file; never writes anything."""
     path = Path(path)
-    result = ReturnResult(file=path, sha256=sha256_bytes(path) if path.is_file() else "")
+    result = ReturnResult(file=path, sha256=sha256_of(path) if path.is_file() else "")
     if not path.is_file():
         result.problems.append(problem("RETURN_UNREADABLE", "", None, "ファイルが見つかりません"))
         return result

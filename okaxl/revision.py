@@ -23,7 +23,7 @@ from okaxl.errors import OkaxlError
 from okaxl.master import read_master, save_atomically
 from okaxl.matrix import partner_towns
 from okaxl.numbers import format_number
-from okaxl.publish import setup_page
+from okaxl.publish import kpi_text, setup_page
 from okaxl.source import UNKNOWN_CONTENT
 from okaxl.tables import Tables, records
 
@@ -115,21 +115,16 @@ def _revision_date(tables: Tables, path: Path) -> dt.date:
     return max(dates)
 
 
-def _month_end(date: dt.date) -> dt.date:
-    return (date.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
-
-
 def snapshots(tables: Tables, revised: dt.date) -> dict[str, Snapshot]:
     """Every project printed in the annex revision of `revised`, as of the end of that month."""
-    as_of = _month_end(revised)
+    as_of = wareki.month_end(revised)
     towns = partner_towns(tables)
     pages = {
         str(r["事業ID"]): int(r["掲載ページ"]) for r in records(tables["掲載"]) if r["改訂日"] == revised
     }
     taking_part: dict[str, set[str]] = {}
     for r in records(tables["参加"]):
-        start, end = r["開始日"], r["終了日"]
-        if isinstance(start, dt.date) and start <= as_of and (not isinstance(end, dt.date) or end >= as_of):
+        if wareki.active_on(r["開始日"], r["終了日"], as_of):
             taking_part.setdefault(str(r["事業ID"]), set()).add(str(r["市町"]))
     plan = {(str(r["事業ID"]), r["年度"]): r for r in records(tables["工程"])}
     roles = {(str(r["事業ID"]), r["主体"]): r["役割"] for r in records(tables["役割"])}
@@ -169,15 +164,9 @@ def snapshots(tables: Tables, revised: dt.date) -> dict[str, Snapshot]:
 
 
 def _kpi(k: dict[str, object], value: str, qualifier: str, when: str, year: str) -> str | None:
-    v = k[value]
-    if v is None:
+    if k[value] is None:
         return None
-    text = format_number(v) + str(k["単位"] or "") if isinstance(v, int | float) else str(v)
-    if k[qualifier]:
-        text += f"（{k[qualifier]}）"
-    year_value = k[year]
-    stamp = k[when] or (wareki.format_fiscal_year(year_value) if isinstance(year_value, int) else None)
-    return f"{text}（{stamp}）" if stamp else text
+    return kpi_text(k[value], k["単位"], k[qualifier], k[when], k[year], inline=True)
 
 
 def compare(old_path: Path, new_path: Path) -> Revision:

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from okaxl import layout
+from okaxl import layout, wareki
 from okaxl.errors import OkaxlError
 from okaxl.tables import Tables, frame
 
@@ -102,8 +102,7 @@ def editions(root: Path) -> dict[str, dt.date]:
     found = {}
     for revision in _yaml(Path(root) / "reference.yaml")["revisions"]:
         date = revision["改訂日"]
-        next_month = (date.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-        found[f"{date:%Y-%m}"] = next_month - dt.timedelta(days=1)
+        found[f"{date:%Y-%m}"] = wareki.month_end(date)
     return found
 
 

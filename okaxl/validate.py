@@ -15,6 +15,7 @@ from okaxl.problems import Problem, Severity
 from okaxl.rules import problem
 from okaxl.schemas import check_schemas
 from okaxl.tables import Tables, records
+from okaxl.writelock import excel_lock
 
 _SCAN_CODES = {"formula": "FORMULA_IN_VALUE", "error": "ERROR_VALUE", "merged": "MERGED_CELLS"}
 
@@ -42,11 +43,6 @@ class Report:
             "summary": {"errors": self.errors, "warnings": self.warnings},
             "problems": [p.to_json() for p in self.problems],
         }
-
-
-def lock_file(path: Path) -> Path:
-    """The file Excel creates beside a workbook it has open (~$ + the name)."""
-    return path.with_name(f"~${path.name}")
 
 
 def _cell_order(problem_: Problem) -> tuple[int, int, str]:
@@ -94,8 +90,8 @@ def validate(path: Path, today: dt.date | None = None, versions: Path | None = N
     book = open_workbook(path)  # fails early, in Japanese, for a file that is not a workbook
     report = Report(path, sha256_of(path), dt.datetime.now().astimezone())
     found: list[Problem] = []
-    if lock_file(path).exists():
-        found.append(problem("MASTER_OPEN", "", None, lock_file(path).name))
+    if excel_lock(path).exists():
+        found.append(problem("MASTER_OPEN", "", None, excel_lock(path).name))
     known = {s.name for s in layout.SHEETS} | set(DERIVED_SHEETS)
     found += [problem("SHEET_UNEXPECTED", name, None, name) for name in book.sheet_names if name not in known]
     for sheet, cell, kind, text in scan_cells(path, [s.name for s in layout.SHEETS]):

@@ -137,3 +137,19 @@ def format_month(date: dt.date) -> str:
     """2026-03-01 → 令和8年（2026年）3月, as on the annex's cover."""
     era = next(e for e in ERAS if date >= e.start)
     return f"{era.name}{_number(era_year(era, date.year))}年（{date.year}年）{date.month}月"
+
+
+def month_end(date: dt.date) -> dt.date:
+    """The last day of the month of `date`."""
+    return (date.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+
+
+def active_on(start: object, end: object, date: dt.date) -> bool:
+    """Whether a period from `start` to `end` (open when empty) includes `date`."""
+    return isinstance(start, dt.date) and start <= date and (not isinstance(end, dt.date) or date <= end)
+
+
+def active_during(start: object, end: object, year: int) -> bool:
+    """Whether a period from `start` to `end` (open when empty) touches fiscal `year`."""
+    first, last = fiscal_year_bounds(year)
+    return isinstance(start, dt.date) and start <= last and (not isinstance(end, dt.date) or end >= first)
