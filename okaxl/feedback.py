@@ -16,7 +16,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from okaxl import formlayout, wareki
 from okaxl.master import save_atomically
 from okaxl.problems import Severity
-from okaxl.publish import setup_page
+from okaxl.publish import setup_page, wrapped_lines
 from okaxl.returns import ReturnResult
 
 ERROR_FILL = PatternFill("solid", fgColor="FF9999")
@@ -75,8 +75,12 @@ def _summary_sheet(ws: Worksheet, result: ReturnResult, font: str, book: Workboo
                 underline=underline,
             )
             cell.alignment = Alignment(wrap_text=cell.column >= 4, vertical="top")
-    for letter, width in zip("ABCDEF", (8, 14, 8, 36, 46, 46), strict=True):
+    widths = (8, 14, 8, 36, 46, 46)
+    for letter, width in zip("ABCDEF", widths, strict=True):
         ws.column_dimensions[letter].width = width
+    for row in range(4, ws.max_row + 1):  # wrapped messages need their height, or they overprint
+        lines = max(wrapped_lines(ws.cell(row=row, column=c).value, w) for c, w in enumerate(widths, start=1))
+        ws.row_dimensions[row].height = 15 * lines
     ws.freeze_panes = "A4"
     setup_page(ws, title_rows="3:3")
 

@@ -29,7 +29,7 @@ from okaxl.errors import OkaxlError
 from okaxl.master import save_atomically
 from okaxl.matrix import partner_towns, resolve_town
 from okaxl.numbers import format_number
-from okaxl.publish import Style, kpi_text, setup_page
+from okaxl.publish import Style, kpi_text, setup_page, wrapped_lines
 from okaxl.tables import Tables, records
 
 INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
@@ -184,10 +184,7 @@ def _body(
             cell.value = value if value not in ("", None) else None
             cell.fill = LOCKED_FILL
             text = str(value or "")
-            lines = sum(
-                max(1, -(-len(line) * 2 // max(int(column.width), 1))) for line in text.splitlines() or [""]
-            )
-            longest = max(longest, lines)
+            longest = max(longest, wrapped_lines(text, column.width))
         ws.row_dimensions[number].height = min(max(30, 14 * longest), 400)
 
 

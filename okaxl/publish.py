@@ -39,6 +39,13 @@ class Style:
         return Font(name=self.name, size=round(self.size * scale, 1), bold=bold)
 
 
+def wrapped_lines(text: object, width: float) -> int:
+    """How many lines `text` takes in a wrapping cell `width` characters wide (CJK counts double),
+    for row heights: LibreOffice and Excel do not grow a row written by openpyxl on their own."""
+    lines = str(text or "").splitlines() or [""]
+    return sum(max(1, -(-len(line) * 2 // max(int(width), 1))) for line in lines)
+
+
 def kpi_text(
     value: object,
     unit: object = None,

@@ -568,6 +568,7 @@ class TestBatch:
             link.hyperlink.target
         ).startswith("#")
         assert feedback[formlayout.PROJECTS]["H5"].comment is not None
+        assert all(summary.row_dimensions[r].height >= 15 for r in range(4, summary.max_row + 1))  # no overprint
         assert feedback[formlayout.PROJECTS]["H5"].fill.fgColor.rgb.endswith("FF9999")
         rejected = openpyxl.load_workbook(project.output / "fb" / "R7_玉野市_回答様式_指摘.xlsx")["指摘一覧"]
         assert "空です" in str(rejected["E4"].value)
