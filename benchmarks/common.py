@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from okaxl.master import read_master, write_master
+from okaxl.build import write_master
+from okaxl.master import read_master
 from okaxl.tables import Tables
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -10,7 +10,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
 from okaxl import layout, wareki
 from okaxl.errors import OkaxlError
-from okaxl.master import save_atomically
+from okaxl.files import save_atomically
 from okaxl.publish import setup_page
 from okaxl.tables import Tables, records
 

@@ -10,7 +10,7 @@ import os
 import shutil
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -18,6 +18,7 @@ import click
 
 from okaxl import __version__
 from okaxl.errors import OkaxlError
+from okaxl.problems import Problem
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -25,8 +26,16 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_CANNOT_RUN = 0, 1, 2
 PATH = click.Path(path_type=Path)
 
 
-def _fail(message: str) -> None:
+def _fail(message: str, problems: Sequence[Problem] = (), fmt: object = None) -> None:
+    """Exit 2 with the message (and the problems that stopped the command) on stderr; with
+    --format json, stdout still holds exactly one JSON document saying so."""
     click.echo(f"エラー: {message}", err=True)
+    for p in problems:
+        where = f"{p.sheet}!{p.cell}" if p.cell else p.sheet or "ブック"
+        click.echo(f"  {where} [{p.code}] {p.message} {p.hint}", err=True)
+    if fmt == "json":
+        document = {"error": message, "problems": [p.to_json() for p in problems]}
+        click.echo(json.dumps(document, ensure_ascii=False, indent=2))
     sys.exit(EXIT_CANNOT_RUN)
 
 
@@ -41,7 +50,11 @@ def command(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except OkaxlError as exc:
-            _fail(str(exc))
+            _fail(str(exc), exc.problems, kwargs.get("fmt"))
+        except OSError as exc:  # a failure of the operating system, not of okaxl: say which and what to do
+            from okaxl.files import os_failure
+
+            _fail(str(os_failure(exc, None, "ファイルを読み書きする")), (), kwargs.get("fmt"))
         except (KeyboardInterrupt, click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except Exception as exc:  # a bug must still reach the user as a message, not a traceback
@@ -108,9 +121,8 @@ def master_build(
     source: Path | None, output: Path | None, force: bool, edition: str | None, config_path: Path | None
 ) -> None:
     """照合済みの元データ（workbooks/source）から最初のマスターブックを作ります。"""
-    from datetime import datetime
 
-    from okaxl.master import write_master
+    from okaxl.build import replace_built_master, write_master
     from okaxl.source import build_tables
 
     config = _config(config_path)
@@ -123,11 +135,10 @@ def master_build(
         )
     tables = build_tables(source, edition)
     if target.exists():
-        config.backups.mkdir(parents=True, exist_ok=True)
-        backup = config.backups / f"{target.stem}_{datetime.now():%Y%m%d-%H%M%S}{target.suffix}"
-        shutil.copy2(target, backup)
+        backup = replace_built_master(tables, target, config)
         click.echo(f"元のマスターを {backup} にバックアップしました。")
-    write_master(tables, target, font=config.print.font)
+    else:
+        write_master(tables, target, font=config.print.font)
     counts = {name: len(df) for name, df in tables.frames.items()}
     click.echo(
         f"マスターブックを {target} に作りました（事業 {counts['事業']} 件、参加 {counts['参加']} 件、"

@@ -1,10 +1,12 @@
 """Replacing the master without ever losing it.
 
-The sequence: a backup (copied to a partial name, fsynced, renamed), the new master written to a
-temporary file in the same folder and fsynced, read back and validated, compared with the old at
-package level, the old re-hashed to be sure nobody saved it meanwhile, an intent record in the
-ledger, os.replace over the master, the folder fsynced, a commit record. If anything fails, the
-master is what it was; a crash is settled by recover() at the next start.
+The sequence: the master checked writable; the new master written to a temporary file in the same
+folder, fsynced and checked (whatever the caller's writer says is wrong with it stops here, before
+anything else is touched); a backup (copied to a partial name, fsynced, renamed); the old master
+re-hashed to be sure nobody saved it meanwhile; an intent record in the ledger; os.replace over
+the master; the folder fsynced; a commit record. If anything fails, the master is what it was and
+our temporary and partial files are gone; a crash is settled by recover() at the next start.
+An operating-system failure at any step is reported in Japanese (okaxl.files.os_failure).
 
 OKAXL_CRASH_AT=<step> makes the process die at that step, for the crash tests.
 """
@@ -15,17 +17,16 @@ import datetime as dt
 import hashlib
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from openpyxl.workbook.workbook import Workbook
-
 from okaxl import ledger
 from okaxl.errors import OkaxlError
-from okaxl.package import losses
+from okaxl.files import fsync_dir, fsync_file, os_failure, remove_quietly
 
-CRASH_POINTS = ("after_backup", "before_fsync", "before_verify", "before_replace", "after_replace")
+CRASH_POINTS = ("before_fsync", "before_verify", "after_backup", "before_replace", "after_replace")
 TEMP_PREFIX = ".~okaxl-"
 
 
@@ -42,91 +43,104 @@ def _crash(step: str) -> None:
         os._exit(70)
 
 
-def _fsync_file(path: Path) -> None:
-    with path.open("rb") as handle:
-        os.fsync(handle.fileno())
-
-
-def _fsync_dir(folder: Path) -> None:
-    if os.name != "posix":
-        return  # Windows cannot open a directory for fsync; NTFS journals the rename
-    descriptor = os.open(folder, os.O_RDONLY)
+def check_writable(master: Path) -> None:
+    """Stop before any work when the master cannot be replaced: read-only, immutable, held open."""
     try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
+        mode = master.stat().st_mode
+    except OSError as exc:
+        raise os_failure(exc, master, "マスターを確かめる") from exc
+    if not mode & stat.S_IWUSR:
+        raise OkaxlError(
+            f"マスター {master} は読み取り専用です。書き換えてよいマスターなら、ファイルのプロパティで"
+            "「読み取り専用」を外してから、もう一度実行してください（版として保存したファイルは書き換えません）。"
+        )
+    try:
+        with master.open("r+b"):
+            pass  # opened for writing and closed: nothing is written, the permission is proved
+    except OSError as exc:
+        raise os_failure(exc, master, "マスターを書き換える") from exc
 
 
 def backup(master: Path, folder: Path, keep: int) -> Path:
     """A timestamped copy of the master: written to a partial name, fsynced, renamed; kept to `keep`."""
-    folder.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     final = folder / f"{master.stem}_{stamp}{master.suffix}"
     partial = final.with_name(final.name + ".partial")
-    shutil.copyfile(master, partial)
-    _fsync_file(partial)
-    partial.replace(final)
-    _fsync_dir(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(master, partial)
+        fsync_file(partial)
+        partial.replace(final)
+        fsync_dir(folder)
+    except OSError as exc:
+        remove_quietly(partial)
+        raise os_failure(exc, folder, "マスターのバックアップを作る") from exc
     for old in sorted(folder.glob(f"{master.stem}_*{master.suffix}"))[:-keep]:
-        old.unlink()
+        remove_quietly(old)  # an old backup that cannot be pruned must not stop the merge
     return final
 
 
 def replace_master(
     master: Path,
-    book: Workbook,
+    write: Callable[[Path], list[str]],
     before_sha: str,
     *,
     backups: Path,
     keep: int,
-    verify: Callable[[Path], list[str]],
 ) -> tuple[str, Path]:
-    """Write `book` over `master` by the safe sequence; returns the new hash and the backup path.
-
-    `verify(temp)` returns what is wrong with the written file (empty when it is fine).
-    """
-    saved = backup(master, backups, keep)
-    _crash("after_backup")
-    handle, name = tempfile.mkstemp(
-        prefix=f"{TEMP_PREFIX}{master.stem}-", suffix=master.suffix, dir=master.parent
-    )
-    os.close(handle)
+    """Replace `master` by what `write(temp)` writes, by the safe sequence; returns the new hash
+    and the backup. `write` returns what is wrong with the file it wrote (empty when it is right)."""
+    check_writable(master)
+    try:
+        handle, name = tempfile.mkstemp(
+            prefix=f"{TEMP_PREFIX}{master.stem}-", suffix=master.suffix, dir=master.parent
+        )
+        os.close(handle)
+    except OSError as exc:
+        raise os_failure(exc, master.parent, "マスターのフォルダに一時ファイルを作る") from exc
     temp = Path(name)
     try:
-        temp.chmod(master.stat().st_mode & 0o777)
-        book.save(temp)
-        _crash("before_fsync")
-        _fsync_file(temp)
+        try:
+            temp.chmod(master.stat().st_mode & 0o777)
+            wrong = write(temp)
+            _crash("before_fsync")
+            fsync_file(temp)
+        except OSError as exc:
+            raise os_failure(exc, temp, "新しいマスターを書く") from exc
         _crash("before_verify")
-        lost = losses(master, temp)
-        if lost:
+        if wrong:
             raise OkaxlError(
-                "マスターを書き換えると次のものが失われるため、書き換えませんでした："
-                + "、".join(lost)
-                + "。これらを使わない形にするか、担当者に相談してください。"
+                "書き換えたマスターの確認で問題が見つかったため、書き換えませんでした："
+                + "；".join(wrong[:5])
             )
-        problems = verify(temp)
-        if problems:
-            raise OkaxlError(
-                "書き換えたマスターの検証でエラーが出たため、書き換えませんでした：" + "；".join(problems[:5])
-            )
+        saved = backup(master, backups, keep)
+        _crash("after_backup")
         if sha256_of(master) != before_sha:
             raise OkaxlError(
                 "取り込みの間に、誰かがマスターを保存しました。もう一度 okaxl merge を実行してください。"
             )
         new_sha = sha256_of(temp)
-        ledger.append(
-            master,
-            {"op": "intent", "old": before_sha, "new": new_sha, "temp": temp.name, "backup": str(saved)},
-        )
-        _crash("before_replace")
-        temp.replace(master)  # os.replace: atomic within one folder (never shutil.move)
-        _fsync_dir(master.parent)
-        _crash("after_replace")
-        ledger.append(master, {"op": "commit", "new": new_sha})
+        try:
+            ledger.append(
+                master,
+                {"op": "intent", "old": before_sha, "new": new_sha, "temp": temp.name, "backup": str(saved)},
+            )
+            _crash("before_replace")
+            temp.replace(master)  # os.replace: atomic within one folder (never shutil.move)
+        except OSError as exc:
+            raise os_failure(exc, master, "マスターを置き換える") from exc
+        try:
+            fsync_dir(master.parent)
+            _crash("after_replace")
+            ledger.append(master, {"op": "commit", "new": new_sha})
+        except OSError as exc:
+            raise OkaxlError(
+                f"マスターは書き換えましたが、台帳への記録（{ledger.ledger_path(master).name}）に失敗しました"
+                f"（{exc.strerror or exc}）。次に okaxl merge を実行すると自動で整えます。"
+            ) from exc
         return new_sha, saved
     finally:
-        temp.unlink(missing_ok=True)
+        remove_quietly(temp)
 
 
 def recover(master: Path, backups: Path) -> list[str]:

@@ -14,7 +14,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
 from okaxl import formlayout, wareki
-from okaxl.master import save_atomically
+from okaxl.files import save_atomically
 from okaxl.problems import Severity
 from okaxl.publish import setup_page, wrapped_lines
 from okaxl.returns import ReturnResult

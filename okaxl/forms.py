@@ -26,7 +26,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from okaxl import __version__, formlayout, signing, wareki
 from okaxl.config import Config
 from okaxl.errors import OkaxlError
-from okaxl.master import save_atomically
+from okaxl.files import save_atomically
 from okaxl.matrix import partner_towns, resolve_town
 from okaxl.numbers import format_number
 from okaxl.publish import Style, kpi_text, setup_page, wrapped_lines

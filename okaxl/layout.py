@@ -32,6 +32,7 @@ class Column:
     required: bool = False
     choices: str | None = None  # a list for a drop-down: "@市町" refers to a list sheet
     note: str = ""
+    written: bool = False  # okaxl merge writes it: the column must be there even when it is empty
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,13 +227,13 @@ SHEETS: tuple[Sheet, ...] = (
         "KPI実績",
         "KPI の現状値。年度・市町ごと（圏域全体の値は 圏域全体）",
         (
-            C("KPI_ID", required=True, width=10),
-            C("年度", K.YEAR, 8, required=True),
-            C("市町", required=True, width=12, choices="@報告主体"),
-            C("現状値", K.VALUE, 12, required=True),
+            C("KPI_ID", required=True, width=10, written=True),
+            C("年度", K.YEAR, 8, required=True, written=True),
+            C("市町", required=True, width=12, choices="@報告主体", written=True),
+            C("現状値", K.VALUE, 12, required=True, written=True),
             C("補足", width=10),
             C("時点", width=20),
-            C("変動理由", K.TEXT, 40),
+            C("変動理由", K.TEXT, 40, written=True),
             C("出典", K.TEXT, 30),
         ),
         key=("KPI_ID", "年度", "市町"),
@@ -242,13 +243,13 @@ SHEETS: tuple[Sheet, ...] = (
         "実績",
         "年度ごとの事業計画・取組実績・今後の課題（市町ごと。全体は 圏域全体）",
         (
-            C("事業ID", required=True, width=9),
-            C("年度", K.YEAR, 8, required=True),
-            C("市町", required=True, width=12, choices="@報告主体"),
+            C("事業ID", required=True, width=9, written=True),
+            C("年度", K.YEAR, 8, required=True, written=True),
+            C("市町", required=True, width=12, choices="@報告主体", written=True),
             C("事業計画", K.TEXT, 50),
-            C("取組実績", K.TEXT, 50),
-            C("今後の課題・改善点", K.TEXT, 50),
-            C("次年度の意向", width=12),
+            C("取組実績", K.TEXT, 50, written=True),
+            C("今後の課題・改善点", K.TEXT, 50, written=True),
+            C("次年度の意向", width=12, written=True),
             C("出典", K.TEXT, 30),
         ),
         key=("事業ID", "年度", "市町"),
@@ -325,15 +326,15 @@ SHEETS: tuple[Sheet, ...] = (
         "マージ履歴",
         "回答の取り込み履歴（okaxl merge が追記する）",
         (
-            C("日時", width=20),
-            C("担当者", width=12),
-            C("ファイル", K.NAME, 36),
-            C("SHA-256", width=20),
-            C("市町", width=12),
-            C("年度", K.YEAR, 8),
-            C("状態", width=10),
-            C("変更件数", K.INT, 9),
-            C("備考", K.TEXT, 50),
+            C("日時", width=20, written=True),
+            C("担当者", width=12, written=True),
+            C("ファイル", K.NAME, 36, written=True),
+            C("SHA-256", width=20, written=True),
+            C("市町", width=12, written=True),
+            C("年度", K.YEAR, 8, written=True),
+            C("状態", width=10, written=True),
+            C("変更件数", K.INT, 9, written=True),
+            C("備考", K.TEXT, 50, written=True),
         ),
     ),
     Sheet(
@@ -352,6 +353,8 @@ BY_NAME = {s.name: s for s in SHEETS}
 # A hidden sheet that holds the lists behind the drop-downs ("@連携市町" above); the writer
 # fills it from the tables each time it writes, so it never holds data of its own.
 LIST_SHEET = "リスト"
+README_SHEET = "説明"  # what each sheet holds, written by okaxl master build
+DERIVED_SHEETS = (README_SHEET, LIST_SHEET)
 
 
 def sheet(name: str) -> Sheet:

@@ -1,39 +1,32 @@
-"""The one reader and the one writer of the master workbook.
+"""The one reader of the master workbook: every sheet of the layout as a table indexed by Excel
+row, with the column letters found under each header, so that every value knows its cell.
 
-Reading uses python-calamine (values only, many times faster than openpyxl); writing uses
-openpyxl, because the master carries styles, frozen panes and drop-downs for the staff.
+Reading uses python-calamine (values only, many times faster than openpyxl). The one writer of the
+master is okaxl.writer; okaxl.build makes a new master from tables.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
-from copy import copy
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 from defusedxml import ElementTree as DefusedET
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from lxml import etree
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.worksheet import Worksheet
 from python_calamine import CalamineError, CalamineWorkbook
 
 from okaxl import layout
 from okaxl.errors import OkaxlError
 from okaxl.layout import Kind
+from okaxl.package import Package, PackageError, StrictPackage
 from okaxl.problems import Problem, Severity
 from okaxl.rules import problem
-from okaxl.tables import Tables, frame, records
-
-README_SHEET = "説明"
-DERIVED_SHEETS = (README_SHEET, layout.LIST_SHEET)
+from okaxl.tables import Tables, frame
 
 # ---------------------------------------------------------------- reading
 
@@ -54,6 +47,13 @@ def open_workbook(path: Path) -> CalamineWorkbook:
         )
     if not head.startswith(b"PK") or not zipfile.is_zipfile(path):
         raise OkaxlError(f"{path} は Excel ブック（.xlsx）ではありません。正しいファイルを指定してください。")
+    try:
+        with Package.open(path) as package:
+            package.sheets()
+    except StrictPackage as exc:
+        raise OkaxlError(str(exc), [problem("MASTER_STRICT", "", None, path.name)]) from exc
+    except (PackageError, KeyError, ValueError, etree.XMLSyntaxError):
+        pass  # calamine below says what is wrong, in its words
     try:
         return CalamineWorkbook.from_path(str(path))
     except (CalamineError, ValueError, OSError) as exc:
@@ -90,13 +90,16 @@ def read_master(path: Path) -> Tables:
             tables.frames[spec.name] = frame(spec.name, [])
             continue
         rows = book.get_sheet_by_name(spec.name).to_python(skip_empty_area=False)
-        tables.frames[spec.name], tables.letters[spec.name] = _read_sheet(spec, rows, tables.problems)
+        header_row, tables.frames[spec.name], tables.letters[spec.name] = _read_sheet(
+            spec, rows, tables.problems
+        )
+        tables.header_rows[spec.name] = header_row
     return tables
 
 
 def _read_sheet(
     spec: layout.Sheet, rows: Sequence[Sequence[object]], problems: list[Problem]
-) -> tuple[pd.DataFrame, dict[str, str]]:
+) -> tuple[int, pd.DataFrame, dict[str, str]]:
     expected = {_header_key(name): name for name in spec.column_names}
     header_row = layout.HEADER_ROW
     for number, row in enumerate(rows[: layout.HEADER_ROW + 10], start=1):
@@ -118,7 +121,8 @@ def _read_sheet(
     for column in spec.columns:
         if column.name not in found:
             missing = problem("COLUMN_MISSING", spec.name, f"{header_row}行目", None, column=column.name)
-            problems.append(missing if column.required else replace(missing, severity=Severity.WARNING))
+            needed = column.required or column.written
+            problems.append(missing if needed else replace(missing, severity=Severity.WARNING))
     records: list[dict[str, object]] = []
     row_numbers: list[int] = []
     for offset, row in enumerate(rows[header_row:], start=header_row + 1):
@@ -133,139 +137,12 @@ def _read_sheet(
     columns = [c for c in spec.column_names if c in found]
     df = pd.DataFrame(records, columns=columns, index=pd.Index(row_numbers, dtype="int64"), dtype=object)
     letters = {name: get_column_letter(i + 1) for name, i in found.items()}
-    return df, letters
-
-
-# ---------------------------------------------------------------- writing
-
-_THIN = Side(style="thin", color="999999")
-_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-_FORMATS = {Kind.DATE: "yyyy/mm/dd", Kind.AMOUNT: "#,##0", Kind.INT: "0", Kind.YEAR: "0"}
-
-
-def write_master(tables: Tables, path: Path, font: str = "BIZ UDゴシック") -> None:
-    """Write the tables as a master workbook laid out for staff, replacing `path` atomically."""
-    book = Workbook()
-    book.remove(book.worksheets[0])
-    _write_readme(book.create_sheet(README_SHEET), font)
-    for spec in layout.SHEETS:
-        _write_sheet(book.create_sheet(spec.name), spec, tables[spec.name], font)
-    _write_lists(book.create_sheet(layout.LIST_SHEET), tables)
-    save_atomically(book, Path(path))
-
-
-def save_atomically(book: Workbook, path: Path) -> None:
-    """Save to a temporary file in the same folder, fsync it, then os.replace it over `path`."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(prefix=f".~okaxl-{path.stem}-", suffix=".xlsx", dir=path.parent)
-    os.close(handle)
-    temp = Path(name)
-    try:
-        # mkstemp makes the file private (0600); keep the mode the file had, or the usual one
-        umask = os.umask(0)
-        os.umask(umask)
-        temp.chmod(path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~umask)
-        book.save(temp)
-        with temp.open("rb") as written:
-            os.fsync(written.fileno())
-        temp.replace(path)  # os.replace: atomic on the same file system
-    finally:
-        temp.unlink(missing_ok=True)
-
-
-def _write_readme(ws: Worksheet, font: str) -> None:
-    ws.append(["シート", "内容", "列"])
-    for spec in layout.SHEETS:
-        ws.append([spec.name, spec.purpose, "、".join(spec.column_names)])
-    ws.append([])
-    ws.append(
-        [
-            "",
-            "このブックは okaxl のマスターです。見出し（1行目）とシート名は変えないでください。"
-            "行の追加・削除・並べ替えは自由です。入力後は「検証」ボタン（okaxl validate）で確認してください。",
-        ]
-    )
-    for width, letter in zip((14, 60, 80), "ABC", strict=True):
-        ws.column_dimensions[letter].width = width
-    for row in ws.iter_rows():
-        for cell in row:
-            cell.font = Font(name=font, bold=cell.row == 1)
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    ws.freeze_panes = "A2"
-
-
-def _write_sheet(ws: Worksheet, spec: layout.Sheet, df: pd.DataFrame, font: str) -> None:
-    body_font = Font(name=font, size=10)
-    ws.append(list(spec.column_names))
-    for cell in ws[layout.HEADER_ROW]:
-        cell.font = Font(name=font, size=10, bold=True)
-        cell.fill = _HEADER_FILL
-        cell.border = _BORDER
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    for record in df.itertuples(index=False):
-        ws.append([_cell_value(v) for v in record])
-    for i, column in enumerate(spec.columns, start=1):
-        letter = get_column_letter(i)
-        ws.column_dimensions[letter].width = column.width
-        for (cell,) in ws.iter_rows(min_row=layout.FIRST_DATA_ROW, min_col=i, max_col=i):
-            cell.font = body_font
-            cell.border = _BORDER
-            cell.alignment = Alignment(vertical="top", wrap_text=column.kind is Kind.TEXT)
-            if column.kind in _FORMATS and not isinstance(cell.value, str):
-                cell.number_format = _FORMATS[column.kind]
-        if column.choices:
-            _add_list_validation(ws, spec, column, letter)
-    ws.freeze_panes = ws.cell(row=layout.FIRST_DATA_ROW, column=spec.frozen_columns + 1)
-    ws.auto_filter.ref = f"A{layout.HEADER_ROW}:{get_column_letter(len(spec.columns))}{max(ws.max_row, 2)}"
-
-
-def _cell_value(value: object) -> object:
-    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
-        return None  # NaN has no place in a workbook cell
-    return value
-
-
-_LIST_COLUMNS = {"連携市町": "A", "報告主体": "B", "分野": "C", "期": "D", "市町": "E"}
-
-
-def _add_list_validation(ws: Worksheet, spec: layout.Sheet, column: layout.Column, letter: str) -> None:
-    assert column.choices is not None
-    if column.choices.startswith("@"):
-        list_letter = _LIST_COLUMNS[column.choices[1:]]
-        formula = f"{layout.LIST_SHEET}!${list_letter}$2:${list_letter}$60"
-    else:
-        formula = f'"{column.choices}"'
-    validation = DataValidation(type="list", formula1=formula, allow_blank=True)
-    validation.error = f"「{column.name}」は一覧から選んでください。"
-    validation.errorTitle = "入力できない値です"
-    validation.prompt = column.note or f"「{column.name}」を一覧から選んでください。"
-    validation.showErrorMessage = True
-    validation.add(f"{letter}{layout.FIRST_DATA_ROW}:{letter}5000")
-    ws.add_data_validation(validation)
-
-
-def _write_lists(ws: Worksheet, tables: Tables) -> None:
-    towns = [str(t) for t in tables["市町"]["市町名"]]
-    partners = [str(r["市町名"]) for r in records(tables["市町"]) if r["区分"] == "連携市町"]
-    lists: dict[str, Iterable[object]] = {
-        "連携市町": partners,
-        "報告主体": [*towns, layout.AREA],
-        "分野": list(tables["分野"]["番号"]),
-        "期": list(tables["期"]["期"]),
-        "市町": towns,
-    }
-    for name, letter in _LIST_COLUMNS.items():
-        ws[f"{letter}1"] = name
-        for row, value in enumerate(lists[name], start=2):
-            ws[f"{letter}{row}"] = value
-    ws.sheet_state = "hidden"
+    return header_row, df, letters
 
 
 # ---------------------------------------------------------------- what values hide
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 
 
 def scan_cells(path: Path, sheets: Iterable[str]) -> Iterator[tuple[str, str, str, str]]:
@@ -274,17 +151,16 @@ def scan_cells(path: Path, sheets: Iterable[str]) -> Iterator[tuple[str, str, st
     Streams the sheet XML with defusedxml, so a large master costs little memory.
     """
     wanted = set(sheets)
-    with zipfile.ZipFile(path) as archive:
-        book = DefusedET.fromstring(archive.read("xl/workbook.xml"))
-        rels = DefusedET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-        targets = {r.get("Id"): r.get("Target", "") for r in rels}
-        for node in book.iter(f"{_MAIN}sheet"):
-            name = node.get("name", "")
+    try:
+        package = Package.open(path)
+        parts = package.sheets()
+    except PackageError:
+        return  # the reader reports what is wrong with the package
+    with package:
+        for name, part in parts.items():
             if name not in wanted:
                 continue
-            target = targets.get(node.get(f"{_REL}id"), "").lstrip("/")
-            part = target if target.startswith("xl/") else f"xl/{target}"
-            with archive.open(part) as stream:
+            with package.archive.open(part) as stream:
                 for _, element in DefusedET.iterparse(stream, events=("end",)):
                     tag = element.tag
                     if tag == f"{_MAIN}c":
@@ -304,76 +180,3 @@ def scan_cells(path: Path, sheets: Iterable[str]) -> Iterator[tuple[str, str, st
                         yield name, element.get("ref", "").split(":")[0], "merged", element.get("ref", "")
                     elif tag == f"{_MAIN}row":
                         element.clear()
-
-
-# ---------------------------------------------------------------- writing values into the master
-
-KEYS = {"実績": ("事業ID", "年度", "市町"), "KPI実績": ("KPI_ID", "年度", "市町")}
-
-
-@dataclass(frozen=True, slots=True)
-class CellChange:
-    sheet: str
-    key: tuple[object, ...]
-    field: str
-    old: object
-    new: object
-
-
-def load_for_update(path: Path) -> Workbook:
-    """The master as openpyxl keeps it, styles and all, for apply_changes."""
-    import openpyxl
-
-    return openpyxl.load_workbook(path)
-
-
-def _last_row(ws: Worksheet) -> int:
-    for row in range(ws.max_row, layout.HEADER_ROW, -1):
-        if any(c.value not in (None, "") for c in ws[row]):
-            return row
-    return layout.HEADER_ROW
-
-
-def _append_row(ws: Worksheet, values: dict[int, object]) -> int:
-    """A new row after the last one, styled like the row above it (a staff member's fills and fonts)."""
-    row = _last_row(ws) + 1
-    above = row - 1
-    for column in range(1, ws.max_column + 1):
-        cell = ws.cell(row=row, column=column, value=values.get(column))
-        model = ws.cell(row=above, column=column)
-        if above > layout.HEADER_ROW and model.has_style:
-            cell._style = copy(model._style)
-    return row
-
-
-def apply_changes(
-    book: Workbook, changes: Iterable[CellChange], log_rows: Iterable[dict[str, object]]
-) -> None:
-    """Write changed values where their keys are (new rows at the end); append the merge log.
-
-    A written cell keeps the style it had, so formatting the staff gave the master survives.
-    """
-    index: dict[str, tuple[dict[str, int], dict[tuple[object, ...], int]]] = {}
-    for change in changes:
-        ws = book[change.sheet]
-        if change.sheet not in index:
-            columns = {str(c.value): c.column for c in ws[layout.HEADER_ROW] if c.value}
-            keys = {
-                tuple(
-                    _typed(ws.cell(row=r, column=columns[k]).value, Kind.NAME) for k in KEYS[change.sheet]
-                ): r
-                for r in range(layout.FIRST_DATA_ROW, ws.max_row + 1)
-            }
-            index[change.sheet] = (columns, keys)
-        columns, keys = index[change.sheet]
-        row = keys.get(change.key)
-        if row is None:
-            row = _append_row(
-                ws, {columns[k]: v for k, v in zip(KEYS[change.sheet], change.key, strict=True)}
-            )
-            keys[change.key] = row
-        ws.cell(row=row, column=columns[change.field]).value = change.new
-    log = book["マージ履歴"]
-    columns = {str(c.value): c.column for c in log[layout.HEADER_ROW] if c.value}
-    for entry in log_rows:
-        _append_row(log, {columns[k]: v for k, v in entry.items() if k in columns})

@@ -13,14 +13,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from okaxl import formlayout, ledger
+from okaxl import formlayout, layout, ledger
 from okaxl.commit import recover, replace_master, sha256_of
 from okaxl.config import Config
-from okaxl.master import CellChange, apply_changes, load_for_update, read_master
+from okaxl.files import os_failure
+from okaxl.master import read_master
 from okaxl.returns import ReturnResult
 from okaxl.signing import canonical
 from okaxl.tables import Tables, records
 from okaxl.writelock import writing
+from okaxl.writer import CellChange, verify, write_changes
 
 TARGETS: dict[str, tuple[str, dict[str, str]]] = {
     formlayout.PROJECTS: (
@@ -29,7 +31,7 @@ TARGETS: dict[str, tuple[str, dict[str, str]]] = {
     ),
     formlayout.KPIS: ("KPI実績", {"kpi_value": "現状値", "kpi_reason": "変動理由"}),
 }
-KEY_COLUMNS = {"実績": ("事業ID", "年度", "市町"), "KPI実績": ("KPI_ID", "年度", "市町")}
+LOG_SHEET = "マージ履歴"
 
 
 @dataclass
@@ -66,7 +68,8 @@ def planned_changes(result: ReturnResult, tables: Tables) -> list[CellChange]:
     changes = []
     for sheet, answers in result.answers.items():
         target, fields = TARGETS[sheet]
-        existing = {tuple(r[k] for k in KEY_COLUMNS[target]): r for r in records(tables[target])}
+        key_columns = layout.sheet(target).key
+        existing = {tuple(r.get(k) for k in key_columns): r for r in records(tables[target])}
         for item, answer in answers.items():
             key = (item, result.year, result.town)
             row = existing.get(key, {})
@@ -195,16 +198,14 @@ def merge(results: list[ReturnResult], config: Config, *, dry_run: bool, replace
         for r in results:
             _archive(r, config.archive)
         if to_write:
-            book = load_for_update(master)
-            apply_changes(book, to_write, log_rows)
-            errors_before = _errors(master)
+            errors_before = _errors(master, tables)
+
+            def write(temp: Path) -> list[str]:
+                written = write_changes(master, temp, tables, to_write, {LOG_SHEET: log_rows})
+                return verify(master, temp, written) or _new_errors(temp, errors_before)
+
             outcome.after, outcome.backup = replace_master(
-                master,
-                book,
-                before,
-                backups=config.backups,
-                keep=config.merge_backups_keep,
-                verify=lambda temp: _new_errors(temp, errors_before),
+                master, write, before, backups=config.backups, keep=config.merge_backups_keep
             )
         for entry in records_out:
             entry |= {
@@ -279,16 +280,21 @@ def _archive(r: ReturnResult, folder: Path) -> None:
     """Keep the original return under its hash: nothing a town sent is ever lost."""
     if not r.sha256 or not r.file.exists():
         return
-    folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{r.sha256}{r.file.suffix.lower()}"
-    if not target.exists():
-        shutil.copyfile(r.file, target)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        if not target.exists():
+            shutil.copyfile(r.file, target)
+    except OSError as exc:
+        raise os_failure(exc, folder, f"受け取った回答 {r.file.name} を保管する") from exc
 
 
-def _errors(path: Path) -> set[tuple[str, str, str | None]]:
+def _errors(path: Path, tables: Tables) -> set[tuple[str, str, str | None]]:
     from okaxl.validate import validate
 
-    return {(p.code, p.sheet, p.cell) for p in validate(path).problems if p.severity == "error"}
+    return {
+        (p.code, p.sheet, p.cell) for p in validate(path, tables=tables).problems if p.severity == "error"
+    }
 
 
 def _new_errors(temp: Path, before: set[tuple[str, str, str | None]]) -> list[str]:
@@ -299,4 +305,4 @@ def _new_errors(temp: Path, before: set[tuple[str, str, str | None]]) -> list[st
         for p in validate(temp).problems
         if p.severity == "error" and (p.code, p.sheet, p.cell) not in before
     ]
-    return [f"{p.sheet}!{p.cell} {p.message}" for p in new]
+    return [f"書き込んだ後の検証で新しいエラー：{p.sheet}!{p.cell} {p.message}" for p in new]

@@ -1,82 +1,178 @@
-"""What a workbook package holds beyond cell values, counted part by part, so that a master
-rewritten by openpyxl can be compared with the original before it replaces it.
+"""An xlsx file as an Open Packaging Convention package: its parts in their zip order, found
+through relationships, and written back with only named parts replaced.
 
-openpyxl silently drops some parts on save (every extLst extension: x14 data validations,
-sparklines, slicers; images without Pillow; shapes; cached formula values).
+Written here rather than taken from a library: openpyxl and XlsxWriter rebuild the whole package
+(and drop what they do not model), and no maintained Python library copies an xlsx part for part
+while replacing a few. What this needs of OPC is small: relationship targets (absolute, relative,
+with `..`), part names compared without case, and the zip entries copied in order.
 """
 
 from __future__ import annotations
 
-import re
+import posixpath
 import zipfile
-from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from defusedxml import ElementTree as DefusedET
+from lxml import etree
 
-MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-FEATURES = {
-    "dataValidation": "入力規則（ドロップダウン）",
-    "conditionalFormatting": "条件付き書式",
-    "drawing": "図形・画像",
-    "legacyDrawing": "コメント",
-    "extLst": "拡張機能（スパークライン・スライサーなど）",
-    "hyperlink": "ハイパーリンク",
-    "tablePart": "テーブル",
-}
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+STRICT_MAIN = "http://purl.oclc.org/ooxml/spreadsheetml/main"
+REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+X14 = "http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"
+XM = "http://schemas.microsoft.com/office/excel/2006/main"
+OFFICE_DOCUMENT = "/officeDocument"
 
-
-def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
-    book = DefusedET.fromstring(archive.read("xl/workbook.xml"))
-    rels = DefusedET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-    targets = {r.get("Id"): r.get("Target", "") for r in rels}
-    parts = {}
-    for sheet in book.iter(f"{MAIN}sheet"):
-        target = targets.get(sheet.get(f"{REL}id"), "").lstrip("/")
-        parts[sheet.get("name", "")] = target if target.startswith("xl/") else f"xl/{target}"
-    return parts
+# entities are never expanded, nothing is fetched: a master is trusted less than our own code
+PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, remove_blank_text=False)
 
 
-def inventory(path: Path) -> Counter[str]:
-    """(sheet, feature) counts, defined names, and comment/media/chart parts of a workbook."""
-    counts: Counter[str] = Counter()
-    with zipfile.ZipFile(path) as archive:
-        names = archive.namelist()
-        for sheet, part in _sheet_parts(archive).items():
-            with archive.open(part) as stream:
-                for _, element in DefusedET.iterparse(stream, events=("end",)):
-                    tag = element.tag.removeprefix(MAIN)
-                    if tag in FEATURES:
-                        counts[f"{sheet}\t{tag}"] += 1
-                    if tag in ("c", "row"):
-                        element.clear()
-        book = archive.read("xl/workbook.xml")
-        counts["\tdefinedName"] = len(re.findall(rb"<(?:\w+:)?definedName\b", book))
-        for name in names:
-            for kind in ("comments", "media/", "charts/", "pivotTables/", "slicers/", "vbaProject"):
-                if kind in name:
-                    counts[f"\t{kind}"] += 1
-    return counts
+class PackageError(Exception):
+    """The file is not an xlsx package this module can edit (the message says why, in Japanese)."""
 
 
-# Parts that are caches the application rebuilds on open, not content: losing them loses nothing.
-REBUILT = frozenset({"xl/calcChain.xml"})
+def parse(data: bytes) -> etree._Element:
+    return etree.fromstring(data, PARSER)
 
 
-def parts(path: Path) -> set[str]:
-    with zipfile.ZipFile(path) as archive:
-        return set(archive.namelist())
+def serialize(root: etree._Element, original: bytes) -> bytes:
+    """The tree as bytes, keeping the original XML declaration exactly (or its absence)."""
+    body = etree.tostring(root, encoding="UTF-8", xml_declaration=False)
+    if original.startswith(b"<?xml"):
+        end = original.index(b"?>") + 2
+        gap = original[end : len(original) - len(original[end:].lstrip())]
+        return original[:end] + gap + body
+    return body
 
 
-def losses(before: Path, after: Path) -> list[str]:
-    """What `after` lacks of `before`, in Japanese, one line per feature or package part."""
-    old, new = inventory(before), inventory(after)
-    lost = [f"部品 {name}" for name in sorted(parts(before) - parts(after) - REBUILT)]
-    for key, count in sorted(old.items()):
-        if new.get(key, 0) < count:
-            sheet, feature = key.split("\t")
-            label = FEATURES.get(feature, feature.rstrip("/"))
-            where = f"シート「{sheet}」の" if sheet else ""
-            lost.append(f"{where}{label}（{count} → {new.get(key, 0)}）")
-    return lost
+@dataclass(frozen=True, slots=True)
+class Relationship:
+    id: str
+    type: str
+    target: str  # the part name, resolved; empty for an external target
+
+
+@dataclass
+class Package:
+    """The parts of one xlsx file, read lazily; `names` keeps the zip's own order."""
+
+    path: Path
+    archive: zipfile.ZipFile
+    names: list[str]
+    _folded: dict[str, str] = field(default_factory=dict)
+    _cache: dict[str, bytes] = field(default_factory=dict)
+
+    @classmethod
+    def open(cls, path: Path) -> Package:
+        try:
+            archive = zipfile.ZipFile(path)
+        except (zipfile.BadZipFile, ValueError) as exc:
+            raise PackageError(f"{path.name} は Excel ブック（.xlsx）として読めません（{exc}）。") from exc
+        names = [info.filename for info in archive.infolist()]
+        return cls(path, archive, names, {name.lower(): name for name in names})
+
+    def close(self) -> None:
+        self.archive.close()
+
+    def __enter__(self) -> Package:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def find(self, name: str) -> str | None:
+        """The zip entry for a part name: OPC part names are compared without case."""
+        return self._folded.get(name.lstrip("/").lower())
+
+    def read(self, name: str) -> bytes:
+        entry = self.find(name)
+        if entry is None:
+            raise PackageError(
+                f"{self.path.name} に部品 {name} がありません。Excel で開いて保存し直してください。"
+            )
+        if entry not in self._cache:
+            self._cache[entry] = self.archive.read(entry)
+        return self._cache[entry]
+
+    def relationships(self, source: str) -> dict[str, Relationship]:
+        """The relationships of part `source` ("" for the package), targets resolved to part names."""
+        folder, base = posixpath.split(source)
+        rels_name = posixpath.join(folder, "_rels", f"{base}.rels")
+        if self.find(rels_name) is None:
+            return {}
+        found = {}
+        for node in parse(self.read(rels_name)).iter(f"{{{PKG_REL}}}Relationship"):
+            target = node.get("Target", "")
+            if node.get("TargetMode") == "External":
+                resolved = ""
+            elif target.startswith("/"):
+                resolved = posixpath.normpath(target).lstrip("/")
+            else:
+                resolved = posixpath.normpath(posixpath.join(folder, target))
+            found[node.get("Id", "")] = Relationship(node.get("Id", ""), node.get("Type", ""), resolved)
+        return found
+
+    def related(self, source: str, kind: str) -> list[Relationship]:
+        """Relationships of `source` whose type ends with `kind` (e.g. "/worksheet")."""
+        return [r for r in self.relationships(source).values() if r.type.endswith(kind) and r.target]
+
+    def workbook_part(self) -> str:
+        documents = self.related("", OFFICE_DOCUMENT)
+        if not documents:
+            raise PackageError(f"{self.path.name} にブック本体（workbook.xml）への参照がありません。")
+        return documents[0].target
+
+    def sheets(self) -> dict[str, str]:
+        """Sheet name → worksheet part, in the workbook's order (chart sheets left out)."""
+        book_part = self.workbook_part()
+        book = parse(self.read(book_part))
+        if etree.QName(book).namespace == STRICT_MAIN:
+            raise StrictPackage(self.path.name)
+        rels = self.relationships(book_part)
+        parts = {}
+        for node in book.iter(f"{{{MAIN}}}sheet"):
+            rel = rels.get(node.get(f"{{{REL}}}id", ""))
+            if rel is not None and rel.type.endswith("/worksheet") and self.find(rel.target):
+                parts[node.get("name", "")] = self.find(rel.target) or rel.target
+        return parts
+
+
+class StrictPackage(PackageError):
+    def __init__(self, name: str) -> None:
+        super().__init__(
+            f"{name} は「Strict Open XML スプレッドシート」形式で保存されています。"
+            "Excel で「Excel ブック (*.xlsx)」として保存し直してください。"
+        )
+
+
+def write(source: Package, target: Path, replaced: dict[str, bytes]) -> None:
+    """Copy every entry of `source` into `target` in the same order, with the same names, dates,
+    attributes and compression; entries named in `replaced` get the new bytes."""
+    unknown = set(replaced) - set(source.names)
+    if unknown:
+        raise ValueError(f"not in the package: {sorted(unknown)}")
+    with zipfile.ZipFile(target, "w") as out:
+        for info in source.archive.infolist():
+            data = replaced.get(info.filename)
+            if data is None:
+                data = source.archive.read(info)
+            copy = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+            copy.compress_type = info.compress_type
+            copy.external_attr = info.external_attr
+            copy.create_system = info.create_system
+            copy.comment = info.comment
+            copy.extra = info.extra if info.filename not in replaced else b""
+            out.writestr(copy, data)
+        out.comment = source.archive.comment
+
+
+def unchanged_except(before: Path, after: Path, edited: set[str]) -> list[str]:
+    """Parts of `before` that `after` lacks, reorders or changes, other than the `edited` ones."""
+    with zipfile.ZipFile(before) as old, zipfile.ZipFile(after) as new:
+        old_names, new_names = old.namelist(), new.namelist()
+        if old_names != new_names:
+            missing = [n for n in old_names if n not in set(new_names)]
+            extra = [n for n in new_names if n not in set(old_names)]
+            return [f"部品の並び・数が変わりました（なくなった {missing}、増えた {extra}）"]
+        return [n for n in old_names if n not in edited and old.read(n) != new.read(n)]

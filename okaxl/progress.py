@@ -16,7 +16,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from okaxl import layout, template, wareki
 from okaxl.errors import OkaxlError
-from okaxl.master import save_atomically
+from okaxl.files import save_atomically
 from okaxl.matrix import partner_towns
 from okaxl.numbers import format_number
 from okaxl.progress_template import REQUIRED, SHEET

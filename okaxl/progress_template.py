@@ -12,7 +12,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
 from okaxl import layout
-from okaxl.master import save_atomically
+from okaxl.files import save_atomically
 from okaxl.publish import setup_page
 
 SHEET = "進捗管理シート"

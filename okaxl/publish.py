@@ -13,7 +13,7 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from okaxl import wareki
-from okaxl.master import save_atomically
+from okaxl.files import save_atomically
 from okaxl.matrix import Matrix, MatrixRow
 from okaxl.numbers import format_number
 

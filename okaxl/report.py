@@ -10,7 +10,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from okaxl.master import save_atomically
+from okaxl.files import save_atomically
 from okaxl.problems import Problem, Severity
 from okaxl.publish import setup_page
 

@@ -20,7 +20,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from okaxl import layout, wareki
 from okaxl.errors import OkaxlError
-from okaxl.master import read_master, save_atomically
+from okaxl.files import save_atomically
+from okaxl.master import read_master
 from okaxl.matrix import partner_towns
 from okaxl.numbers import format_number
 from okaxl.publish import kpi_text, setup_page

@@ -21,6 +21,8 @@ class Tables:
     frames: dict[str, pd.DataFrame]
     # header name → column letter, per sheet, as found in the workbook read
     letters: dict[str, dict[str, str]] = field(default_factory=dict)
+    # the row each sheet's header was found in (1 unless someone inserted rows above it)
+    header_rows: dict[str, int] = field(default_factory=dict)
     source: Path | None = None
     problems: list[Problem] = field(default_factory=list)  # found while reading
 

@@ -10,7 +10,7 @@ from okaxl import layout
 from okaxl.checks import RULE_FUNCTIONS, Context
 from okaxl.commit import sha256_of
 from okaxl.errors import OkaxlError
-from okaxl.master import DERIVED_SHEETS, open_workbook, read_master, scan_cells
+from okaxl.master import open_workbook, read_master, scan_cells
 from okaxl.problems import Problem, Severity
 from okaxl.rules import problem
 from okaxl.schemas import check_schemas
@@ -84,20 +84,26 @@ def check_tables(
     return found
 
 
-def validate(path: Path, today: dt.date | None = None, versions: Path | None = None) -> Report:
-    """Validate the master at `path`; raises OkaxlError only when it cannot be read at all."""
+def validate(
+    path: Path, today: dt.date | None = None, versions: Path | None = None, tables: Tables | None = None
+) -> Report:
+    """Validate the master at `path` (`tables`: the reader's model of it, when already read);
+    raises OkaxlError only when it cannot be read at all."""
     path = Path(path)
     book = open_workbook(path)  # fails early, in Japanese, for a file that is not a workbook
     report = Report(path, sha256_of(path), dt.datetime.now().astimezone())
     found: list[Problem] = []
     if excel_lock(path).exists():
         found.append(problem("MASTER_OPEN", "", None, excel_lock(path).name))
-    known = {s.name for s in layout.SHEETS} | set(DERIVED_SHEETS)
+    known = {s.name for s in layout.SHEETS} | set(layout.DERIVED_SHEETS)
     found += [problem("SHEET_UNEXPECTED", name, None, name) for name in book.sheet_names if name not in known]
+    tables = tables or read_master(path)
+    read = {sheet: set(letters.values()) for sheet, letters in tables.letters.items()}
     for sheet, cell, kind, text in scan_cells(path, [s.name for s in layout.SHEETS]):
-        found.append(problem(_SCAN_CODES[kind], sheet, cell, text))
+        # a formula or error value in a column okaxl does not read (the staff's own) is theirs
+        if kind == "merged" or cell.rstrip("0123456789") in read.get(sheet, ()):
+            found.append(problem(_SCAN_CODES[kind], sheet, cell, text))
     hidden = {(p.sheet, p.cell) for p in found if p.code in ("FORMULA_IN_VALUE", "ERROR_VALUE")}
-    tables = read_master(path)
     # a formula or error value is reported once, as itself, not again as a wrong value
     history = id_history(versions, path)
     found += [

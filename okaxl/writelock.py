@@ -12,6 +12,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from okaxl.errors import OkaxlError
+from okaxl.files import os_failure, remove_quietly
 from okaxl.ledger import who
 
 
@@ -46,10 +47,17 @@ def writing(master: Path) -> Iterator[None]:
         raise OkaxlError(
             f"別の取り込みがマスターを使っています{about}。終わるのを待ってから、もう一度実行してください。"
         ) from exc
+    except OSError as exc:  # the folder refuses new files (filelock's Timeout is an OSError too)
+        raise os_failure(
+            exc, master.parent, "マスターのフォルダに作業中の印（ロックファイル）を作る"
+        ) from exc
     try:
         info = {**who(), "pid": os.getpid(), "since": dt.datetime.now().isoformat(timespec="seconds")}
-        _holder_file(master).write_text(json.dumps(info, ensure_ascii=False), encoding="utf-8")
+        try:
+            _holder_file(master).write_text(json.dumps(info, ensure_ascii=False), encoding="utf-8")
+        except OSError as exc:
+            raise os_failure(exc, master.parent, "マスターのフォルダに作業中の印を作る") from exc
         yield
     finally:
-        _holder_file(master).unlink(missing_ok=True)
+        remove_quietly(_holder_file(master))
         lock.release()

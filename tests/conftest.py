@@ -25,18 +25,44 @@ def tables() -> Tables:
     return read_master(MASTER)
 
 
+def make_project(folder: Path, master: Path = MASTER, templates: bool = False) -> Config:
+    """A copy of the project's config and `master` in `folder`, for tests that write."""
+    (folder / "workbooks").mkdir(parents=True)
+    shutil.copy2(master, folder / "workbooks" / "master.xlsx")
+    shutil.copytree(ROOT / "workbooks" / "source", folder / "workbooks" / "source")
+    if templates:
+        shutil.copytree(ROOT / "templates", folder / "templates")
+    text = (ROOT / "config.toml").read_text(encoding="utf-8")
+    text = text.replace('key_file = "~/.okaxl/form_key"', 'key_file = "secret/form_key"')
+    (folder / "config.toml").write_text(text, encoding="utf-8")
+    return load_config(folder / "config.toml")
+
+
 @pytest.fixture
 def project(tmp_path: Path, request: pytest.FixtureRequest) -> Config:
     """A copy of the project's config and master in a temporary folder, for tests that write."""
-    (tmp_path / "workbooks").mkdir()
-    shutil.copy2(MASTER, tmp_path / "workbooks" / "master.xlsx")
-    shutil.copytree(ROOT / "workbooks" / "source", tmp_path / "workbooks" / "source")
-    if request.node.get_closest_marker("shipped_templates"):
-        shutil.copytree(ROOT / "templates", tmp_path / "templates")
-    text = (ROOT / "config.toml").read_text(encoding="utf-8")
-    text = text.replace('key_file = "~/.okaxl/form_key"', 'key_file = "secret/form_key"')
-    (tmp_path / "config.toml").write_text(text, encoding="utf-8")
-    return load_config(tmp_path / "config.toml")
+    return make_project(tmp_path, templates=bool(request.node.get_closest_marker("shipped_templates")))
+
+
+@pytest.fixture(scope="session")
+def resaved_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped master opened and saved by a spreadsheet application (LibreOffice headless, the
+    stand-in for Excel here): shared strings, its own part names, drawings, custom properties."""
+    from okaxl.office import convert
+
+    return convert(MASTER, "xlsx", tmp_path_factory.mktemp("resaved"))
+
+
+@pytest.fixture
+def staff_project(tmp_path: Path, resaved_master: Path) -> Config:
+    """A project whose master is the one staff really have: re-saved by a spreadsheet application,
+    then given printer settings, a picture, Tables, x14 drop-down and data bar, threaded comments,
+    a print area, rich text, a filled-down formula column and 2,000 blank formatted rows."""
+    from tests.excel_parts import staff_master
+
+    config = make_project(tmp_path)
+    staff_master(resaved_master, config.master)
+    return config
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -10,8 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from okaxl import formlayout
+from okaxl.build import write_master
 from okaxl.cli import main
-from okaxl.master import read_master, write_master
+from okaxl.master import read_master
 from okaxl.tables import frame, records
 from tests.forms_helpers import make_forms
 

@@ -174,7 +174,7 @@ class TestAtomicSave:
     def test_mode_is_kept_and_no_temporary_file_left(self, tmp_path):
         from openpyxl import Workbook
 
-        from okaxl.master import save_atomically
+        from okaxl.files import save_atomically
 
         path = tmp_path / "book.xlsx"
         save_atomically(Workbook(), path)

@@ -492,7 +492,8 @@ class TestValues:
         assert "32767" in result.problems[0].message
 
     def test_big_change_needs_a_reason(self, project):
-        from okaxl.master import read_master, write_master
+        from okaxl.build import write_master
+        from okaxl.master import read_master
         from okaxl.tables import frame, records
 
         tables = read_master(project.master)

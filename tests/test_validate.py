@@ -532,7 +532,8 @@ class TestMutations:
             "KEY_DUPLICATE",
             "ID_REUSED",
         }
-        master_rules = {code for code in RULES if not code.startswith("RETURN_")}  # returns: test_returns.py
+        # returns: test_returns.py; what stops a write of the master (group 書き込み): test_writer.py
+        master_rules = {code for code, rule in RULES.items() if not code.startswith("RETURN_") and rule.group != "書き込み"}
         assert master_rules - covered == set()
 
 
