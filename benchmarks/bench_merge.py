@@ -1,100 +1,113 @@
-"""Benchmark: `okaxl merge` of 12 returns into the real master, and of many returns into a master
-100 times larger, as ratios to a bare openpyxl load + save of the same master in the same run.
+"""Benchmark: whole `okaxl merge` commands of 12 returns, each paired with a bare openpyxl
+load + save of the same master as a whole process, measured in the same run.
 
-    python benchmarks/bench_merge.py [--factor 100] [--returns 500]
+    python benchmarks/bench_merge.py [--repeat 5] [--python OTHER_PYTHON] [--scaled 10]
 
-The large batch holds one return per town and fiscal year of the second period (12 × 5 = 60)
-plus re-saved copies of them up to --returns (a re-save has the same content: status unchanged).
+Masters: the shipped one; the one staff have (re-saved by LibreOffice, then given printer
+settings, a picture, Tables, x14 drop-down and data bar, comments, rich text, a formula column and
+2,000 blank formatted rows: tests/excel_parts.py); the shipped one with 3,000 blank formatted rows
+under 実績 and KPI実績. --python runs the merge with another installation of okaxl (an older
+checkout, for before/after figures); the returns are made once, by this one.
 """
 
 from __future__ import annotations
 
 import argparse
 import shutil
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import openpyxl
-from common import MASTER, ROOT, scaled_master, timed
+from common import MASTER, ROOT, scaled_master
 
 sys.path.insert(0, str(ROOT))
-from okaxl.commit import sha256_of
-from okaxl.config import load_config
-from okaxl.forms import write_forms
 from okaxl.master import read_master
-from okaxl.merge import merge
-from okaxl.returns import check_return
-from tests.forms_helpers import context, fill
+from okaxl.matrix import partner_towns
+from okaxl.office import convert
+from tests.conftest import make_project
+from tests.excel_parts import Editor, blank_formatted_rows, staff_master
+from tests.forms_helpers import fill, make_forms
 
 
-def project(folder: Path, master: Path) -> Path:
-    (folder / "workbooks").mkdir(parents=True)
-    shutil.copy2(master, folder / "workbooks" / "master.xlsx")
-    text = (ROOT / "config.toml").read_text(encoding="utf-8").replace("~/.okaxl/form_key", "secret/form_key")
-    (folder / "config.toml").write_text(text, encoding="utf-8")
-    return folder / "config.toml"
-
-
-def returns_for(config_path: Path, years: list[int], total: int) -> list[Path]:
-    config = load_config(config_path)
-    tables = read_master(config.master)
-    files = []
-    for year in years:
-        forms = write_forms(tables, config, year, [], config.output / str(year), sha256_of(config.master))
-        for form in forms:
-            files.append(fill(form, config.inbox / f"{year}" / form.name, kpi=100))
-    copies = 0
-    while len(files) < total:
-        source = files[copies % len(files)]
-        book = openpyxl.load_workbook(source)
-        book.properties.creator = f"copy {copies}"
-        target = source.with_name(f"{source.stem}_{copies}.xlsx")
-        book.save(target)
-        files.append(target)
-        copies += 1
-    return files[:total]
-
-
-def measure(label: str, master: Path, years: list[int], total: int) -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        config_path = project(Path(folder), master)
-        config = load_config(config_path)
-        baseline = timed(
-            lambda: openpyxl.load_workbook(config.master).save(Path(folder) / "copy.xlsx"), repeat=1
-        )
-        files = returns_for(config_path, years, total)
-        by_year: dict[int, list[Path]] = {}
-        for f in files:
-            by_year.setdefault(int(f.parent.name), []).append(f)
+def seconds(command: list[str], repeat: int, cwd: Path, prepare: object = None) -> float | None:
+    """Median wall time of `command` as a whole process; `prepare()` runs untimed before each.
+    It runs in `cwd`, outside the checkout, so that `python -m okaxl` imports the installed okaxl."""
+    times = []
+    for _ in range(repeat):
+        if callable(prepare):
+            prepare()
         start = time.perf_counter()
-        merged = unchanged = 0
-        for year, batch in sorted(by_year.items()):
-            ctx = context(config, year)
-            results = [check_return(f, ctx) for f in batch]
-            outcome = merge(results, config, dry_run=False, replace=False)
-            merged += sum(s == "merged" for s in outcome.statuses.values())
-            unchanged += sum(s == "unchanged" for s in outcome.statuses.values())
-        elapsed = time.perf_counter() - start
-        print(
-            f"{label:<10}{master.stat().st_size / 1024:>9,.0f} KB{total:>8}{merged:>8}{unchanged:>10}"
-            f"{baseline:>12.2f}{elapsed:>12.2f}{elapsed / baseline:>9.1f}"
-        )
+        done = subprocess.run(command, capture_output=True, text=True, cwd=cwd)
+        times.append(time.perf_counter() - start)
+        if done.returncode not in (0, 1):
+            print(f"  exit {done.returncode}: {done.stderr.strip().splitlines()[-1][:150]}", flush=True)
+            return None
+    return statistics.median(times)
+
+
+def with_blank_rows(folder: Path, rows: int) -> Path:
+    path = folder / f"blank{rows}.xlsx"
+    shutil.copy2(MASTER, path)
+    book = Editor(path)
+    for sheet in ("実績", "KPI実績"):
+        blank_formatted_rows(book, sheet, rows, 8)
+    book.save()
+    return path
+
+
+def measure(label: str, master: Path, folder: Path, python: str, repeat: int) -> tuple[float | None, float | None]:
+    config = make_project(folder / label, master)
+    towns = tuple(partner_towns(read_master(config.master)))
+    forms = make_forms(config, towns=towns)
+    for town, form in forms.items():
+        fill(form, config.inbox / form.name, results=f"{town}で説明会を開いた。", kpi=100)
+    pristine = config.master.read_bytes()
+    workbooks = config.master.parent
+
+    def reset() -> None:
+        config.master.write_bytes(pristine)
+        for name in ("master.ledger.jsonl",):
+            (workbooks / name).unlink(missing_ok=True)
+        shutil.rmtree(workbooks / "backups", ignore_errors=True)
+        shutil.rmtree(config.archive, ignore_errors=True)
+
+    save = f"import openpyxl; openpyxl.load_workbook({str(master)!r}).save({str(folder / 'copy.xlsx')!r})"
+    baseline = seconds([sys.executable, "-c", save], repeat, folder)
+    merge = seconds([python, "-m", "okaxl", "merge", "--config", str(config.path)], repeat, folder, reset)
+    assert baseline is not None
+    figures = f"{merge:>10.2f}{merge / baseline:>8.1f}×" if merge is not None else f"{'refused':>10}"
+    print(f"{label:<28}{master.stat().st_size / 1024:>8,.0f} KB{baseline:>12.2f}{figures}", flush=True)
+    return baseline, merge
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--factor", type=int, default=100)
-    parser.add_argument("--returns", type=int, default=500)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--python", default=sys.executable, help="the Python whose okaxl runs the merge")
+    parser.add_argument("--scaled", type=int, default=0, help="also a master this many times larger")
+    parser.add_argument("--masters", default="real,staff,blank", help="which masters (real,staff,blank)")
     args = parser.parse_args()
-    print(
-        f"{'master':<10}{'size':>12}{'returns':>8}{'merged':>8}{'unchanged':>10}{'load+save':>12}{'merge (s)':>12}{'ratio':>9}"
-    )
-    measure("real", MASTER, [2025], 12)
-    with tempfile.TemporaryDirectory() as folder:
-        big = scaled_master(args.factor, Path(folder) / "master_x.xlsx")
-        measure(f"x{args.factor}", big, [2022, 2023, 2024, 2025, 2026], args.returns)
+    wanted = set(args.masters.split(","))
+    print(f"{'master (12 returns)':<28}{'size':>11}{'load+save':>12}{'merge':>10}{'ratio':>9}")
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        plain = blank = None
+        if "real" in wanted:
+            _, plain = measure("real", MASTER, folder, args.python, args.repeat)
+        if "staff" in wanted:
+            staff = folder / "staff.xlsx"
+            staff_master(convert(MASTER, "xlsx", folder / "resaved"), staff)
+            measure("staff (LibreOffice + Excel)", staff, folder, args.python, args.repeat)
+        if "blank" in wanted:
+            _, blank = measure("real + 3,000 blank rows", with_blank_rows(folder, 3000), folder, args.python, args.repeat)
+        if blank and plain:
+            print(f"3,000 blank formatted rows cost {blank / plain:.2f}× the merge without them")
+        if args.scaled:
+            big = scaled_master(args.scaled, folder / f"x{args.scaled}.xlsx")
+            measure(f"x{args.scaled}", big, folder, args.python, args.repeat)
 
 
 if __name__ == "__main__":

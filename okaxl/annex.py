@@ -13,6 +13,7 @@ from okaxl.errors import OkaxlError
 from okaxl.files import save_atomically
 from okaxl.publish import setup_page
 from okaxl.tables import Tables, records
+from okaxl.titles import sheet_title
 
 _THIN = Side(style="thin", color="000000")
 BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -35,7 +36,7 @@ def write_annex(tables: Tables, town: str, path: Path, font: str) -> Path:
     book = Workbook()
     ws = book.active
     assert ws is not None
-    ws.title = f"別表_{town}"
+    ws.title = sheet_title(f"別表_{town}", [])
     bold, plain = Font(name=font, size=11, bold=True), Font(name=font, size=10.5)
     ws["A1"] = str(agreement["協約書名"])
     ws["A2"] = f"{wareki.format_date(agreement['締結日'])}　甲：{layout.HUB}　乙：{town}"

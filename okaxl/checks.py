@@ -28,6 +28,11 @@ class Context:
     today: dt.date
     # 事業ID → (期, 施策, 事務事業名, version file) as saved versions of the master had them
     history: dict[str, tuple[object, object, object, str]] = field(default_factory=dict)
+    # 期 → (開始年度, 終了年度), read once: rules ask it for every row
+    periods: dict[str, tuple[int, int]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "periods", _periods(self.tables))
 
 
 Rule = Callable[[Context], Iterable[Problem]]
@@ -412,7 +417,7 @@ def proposer_takes_part(ctx: Context) -> Iterator[Problem]:
 def _period_of(ctx: Context, project: Row | None) -> tuple[str, int, int] | None:
     if not project:
         return None
-    span = _periods(ctx.tables).get(str(project.get("期")))
+    span = ctx.periods.get(str(project.get("期")))
     return (str(project.get("期")), *span) if span else None
 
 

@@ -18,6 +18,7 @@ from okaxl.files import save_atomically
 from okaxl.problems import Severity
 from okaxl.publish import setup_page, wrapped_lines
 from okaxl.returns import ReturnResult
+from okaxl.titles import sheet_title
 
 ERROR_FILL = PatternFill("solid", fgColor="FF9999")
 WARNING_FILL = PatternFill("solid", fgColor="FFE699")
@@ -102,7 +103,7 @@ def write_feedback(result: ReturnResult, folder: Path, font: str) -> Path:
         book = Workbook()
         assert book.active is not None
         book.remove(book.active)
-    summary = book.create_sheet(SUMMARY_SHEET, 0)
+    summary = book.create_sheet(sheet_title(SUMMARY_SHEET, book.sheetnames), 0)
     _summary_sheet(summary, result, font, book if result.readable else None)
     book.active = 0
     for p in result.problems:
@@ -115,7 +116,7 @@ def write_feedback(result: ReturnResult, folder: Path, font: str) -> Path:
             text if not cell.comment else f"{cell.comment.text}\n\n{text}", "okaxl", width=300, height=150
         )
     for ws in book.worksheets:
-        ws.sheet_view.tabSelected = ws.title == SUMMARY_SHEET
+        ws.sheet_view.tabSelected = ws is summary
     save_atomically(book, target)
     return target
 

@@ -333,11 +333,8 @@ def build_form(
         ),
         "change_threshold": str(config.forms.change_threshold),
     }
-    inputs = input_cells(metadata)
-    sheets = [ws.title for ws in book.worksheets]
-    metadata["hmac"] = signing.digest(
-        key, metadata, sheets, signing.locked_cells(book, inputs, formlayout.META)
-    )
+    metadata["key_id"] = signing.key_id(key)
+    metadata["hmac"] = signing.form_digest(key, book, metadata, input_cells(metadata), formlayout.META)
     meta = book.create_sheet(formlayout.META)
     for number, (name, part) in enumerate(formlayout.metadata_cells(metadata), start=1):
         meta[f"A{number}"] = name

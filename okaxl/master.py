@@ -64,7 +64,7 @@ def _header_key(value: object) -> str:
     return unicodedata.normalize("NFKC", str(value)).strip()
 
 
-def _typed(value: object, kind: Kind) -> object:
+def typed(value: object, kind: Kind) -> object:
     """A cell value as the table holds it: None for empty, int for whole numbers, date for dates."""
     if value == "" or value is None:
         return None
@@ -127,8 +127,7 @@ def _read_sheet(
     row_numbers: list[int] = []
     for offset, row in enumerate(rows[header_row:], start=header_row + 1):
         record = {
-            name: _typed(row[i] if i < len(row) else None, spec.column(name).kind)
-            for name, i in found.items()
+            name: typed(row[i] if i < len(row) else None, spec.column(name).kind) for name, i in found.items()
         }
         if all(v is None for v in record.values()):
             continue

@@ -22,7 +22,7 @@ from okaxl.returns import ReturnResult
 from okaxl.signing import canonical
 from okaxl.tables import Tables, records
 from okaxl.writelock import writing
-from okaxl.writer import CellChange, verify, write_changes
+from okaxl.writer import CellChange, model_after, problems_of_write, verify, write_changes
 
 TARGETS: dict[str, tuple[str, dict[str, str]]] = {
     formlayout.PROJECTS: (
@@ -198,11 +198,19 @@ def merge(results: list[ReturnResult], config: Config, *, dry_run: bool, replace
         for r in results:
             _archive(r, config.archive)
         if to_write:
-            errors_before = _errors(master, tables)
 
             def write(temp: Path) -> list[str]:
                 written = write_changes(master, temp, tables, to_write, {LOG_SHEET: log_rows})
-                return verify(master, temp, written) or _new_errors(temp, errors_before)
+                wrong = verify(master, temp, written)
+                if not wrong:
+                    after = model_after(tables, written)
+                    wrong = [
+                        f"{p.sheet}!{p.cell} {p.message}"
+                        for p in problems_of_write(after, written, dt.date.today())
+                    ]
+                    if wrong:
+                        wrong.insert(0, "取り込む値でマスターの検証にエラーが出ます")
+                return wrong
 
             outcome.after, outcome.backup = replace_master(
                 master, write, before, backups=config.backups, keep=config.merge_backups_keep
@@ -287,22 +295,3 @@ def _archive(r: ReturnResult, folder: Path) -> None:
             shutil.copyfile(r.file, target)
     except OSError as exc:
         raise os_failure(exc, folder, f"受け取った回答 {r.file.name} を保管する") from exc
-
-
-def _errors(path: Path, tables: Tables) -> set[tuple[str, str, str | None]]:
-    from okaxl.validate import validate
-
-    return {
-        (p.code, p.sheet, p.cell) for p in validate(path, tables=tables).problems if p.severity == "error"
-    }
-
-
-def _new_errors(temp: Path, before: set[tuple[str, str, str | None]]) -> list[str]:
-    from okaxl.validate import validate
-
-    new = [
-        p
-        for p in validate(temp).problems
-        if p.severity == "error" and (p.code, p.sheet, p.cell) not in before
-    ]
-    return [f"書き込んだ後の検証で新しいエラー：{p.sheet}!{p.cell} {p.message}" for p in new]

@@ -4,7 +4,6 @@ through the template staff restyle in Excel (templates/progress.xlsx)."""
 from __future__ import annotations
 
 import difflib
-import re
 import unicodedata
 from copy import copy
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from okaxl.numbers import format_number
 from okaxl.progress_template import REQUIRED, SHEET
 from okaxl.publish import kpi_text, setup_page
 from okaxl.tables import Tables, records
+from okaxl.titles import sheet_title
 
 NOT_REPORTED = "未報告"
 MARKS = {"★": "★", "●": "■"}
@@ -37,12 +37,9 @@ class Page:
 
 
 def _sheet_name(number: int, name: str, used: set[str]) -> str:
-    clean = re.sub(r"[\[\]:*?/\\']", "", name)
-    base = f"{number:02d} {clean}"[:31]
-    while base in used:
-        base = base[:-1]
-    used.add(base)
-    return base
+    title = sheet_title(f"{number:02d} {name}", used | {"目次", SHEET})
+    used.add(title)
+    return title
 
 
 def pages(tables: Tables, year: int, wanted: list[str] | None = None) -> list[Page]:

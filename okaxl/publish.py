@@ -16,6 +16,7 @@ from okaxl import wareki
 from okaxl.files import save_atomically
 from okaxl.matrix import Matrix, MatrixRow
 from okaxl.numbers import format_number
+from okaxl.titles import sheet_title
 
 TITLE = "岡山市と連携市町との取組状況一覧"
 # The vision's motto lines as seed 001 prints them.
@@ -169,7 +170,7 @@ def write_town_view(matrix: Matrix, town: str, path: Path, style: Style) -> Path
     book = Workbook()
     ws = book.active
     assert ws is not None
-    ws.title = town
+    ws.title = sheet_title(town, [])
     ws.cell(row=1, column=1, value=f"{town}の連携取組一覧").font = style.font(bold=True, scale=1.5)
     ws.cell(
         row=2, column=1, value=f"({wareki.format_date(matrix.as_of)}現在　{len(rows)}事務事業)"

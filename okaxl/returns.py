@@ -157,8 +157,9 @@ def check_return(path: Path, context: CheckContext) -> ReturnResult:
             warnings.simplefilter(
                 "ignore"
             )  # openpyxl warns about unknown extensions; they are not ours to judge
+            # read once, formulas as written: an input that holds a formula is refused, so no input's
+            # value is a formula's cached result and a second, data-only read would add nothing
             formulas = openpyxl.load_workbook(path, data_only=False, keep_links=False, rich_text=False)
-            cached = openpyxl.load_workbook(path, data_only=True, keep_links=False, rich_text=False)
     except Exception as exc:  # a file that got past the pre-check may still break a reader
         result.problems.append(problem("RETURN_UNREADABLE", "", None, type(exc).__name__))
         return result
@@ -167,12 +168,12 @@ def check_return(path: Path, context: CheckContext) -> ReturnResult:
         result.problems.append(problem("RETURN_DATE_1904", "", None, None))
     if pre.external_links:
         result.problems.append(problem("RETURN_EXTERNAL_LINK", "", None, None))
-    _check_form(result, formulas, cached, context)
+    _check_form(result, formulas, context)
     result.status = "invalid" if any(p.severity is Severity.ERROR for p in result.problems) else "valid"
     return result
 
 
-def _check_form(result: ReturnResult, formulas: Workbook, cached: Workbook, context: CheckContext) -> None:
+def _check_form(result: ReturnResult, formulas: Workbook, context: CheckContext) -> None:
     sheet_meta, props = _metadata(formulas)
     result.town = None if sheet_meta is None and not props else result.town
     if sheet_meta is None and not props:
@@ -225,7 +226,7 @@ def _check_form(result: ReturnResult, formulas: Workbook, cached: Workbook, cont
     _check_signature(result, formulas, sheet_meta, context, compare_cells=rows_ok)
     if rows_ok:
         _check_inputs(
-            result, formulas, cached, rows, fields, float(sheet_meta.get("change_threshold", "0.5"))
+            result, formulas, rows, fields, float(sheet_meta.get("change_threshold", "0.5"))
         )
 
 
@@ -254,37 +255,31 @@ def _check_rows(result: ReturnResult, book: Workbook, rows: dict[str, list[str]]
 def _check_signature(
     result: ReturnResult, book: Workbook, meta: dict[str, str], context: CheckContext, *, compare_cells: bool
 ) -> None:
+    """The signature decides; the issued copy is opened only to name what changed when it fails."""
     inputs = input_cells(meta)
-    unsigned = {k: v for k, v in meta.items() if k != "hmac"}
-    sheets = [ws.title for ws in book.worksheets if ws.title != formlayout.META]
-    cells = signing.locked_cells(book, inputs, formlayout.META)
-    if signing.matches(
-        meta["hmac"], signing.digest(context.key, unsigned, [*sheets, formlayout.META], cells)
-    ):
+    if signing.matches(meta["hmac"], signing.form_digest(context.key, book, meta, inputs, formlayout.META)):
         return
     if not compare_cells:
         return  # the structure problems already say why nothing matches
+    ours = signing.key_id(context.key)
+    other_key = meta.get("key_id", ours) != ours
     issued = context.issued / f"{meta['form_id']}.xlsx"
-    if not issued.is_file():
-        result.problems.append(
-            problem(
-                "RETURN_LOCKED_EDITED", "", None, None, expected="配布した様式の控えがないため特定できません"
+    if issued.is_file():
+        original = openpyxl.load_workbook(issued)
+        original_meta, _ = _metadata(original)
+        if original_meta != meta:
+            result.problems.append(
+                problem("RETURN_METADATA_EDITED", formlayout.META, None, "配布時の識別情報と違う")
             )
+            return
+        sheets = [ws.title for ws in book.worksheets if ws.title != formlayout.META]
+        before = {(s, c): v for s, c, v in signing.locked_cells(original, inputs, formlayout.META)}
+        after = {(s, c): v for s, c, v in signing.locked_cells(book, inputs, formlayout.META)}
+        changed = sorted(
+            (k for k in before.keys() | after.keys() if before.get(k) != after.get(k)),
+            key=lambda k: (sheets.index(k[0]) if k[0] in sheets else 0, k[1]),
         )
-        return
-    original = openpyxl.load_workbook(issued)
-    original_meta, _ = _metadata(original)
-    if original_meta != meta:
-        result.problems.append(
-            problem("RETURN_METADATA_EDITED", formlayout.META, None, "配布時の識別情報と違う")
-        )
-        return
-    before = {(s, c): v for s, c, v in signing.locked_cells(original, inputs, formlayout.META)}
-    after = {(s, c): v for s, c, v in cells}
-    for sheet, cell in sorted(
-        before.keys() | after.keys(), key=lambda k: (sheets.index(k[0]) if k[0] in sheets else 0, k[1])
-    ):
-        if before.get((sheet, cell)) != after.get((sheet, cell)):
+        for sheet, cell in changed:
             result.problems.append(
                 problem(
                     "RETURN_LOCKED_EDITED",
@@ -294,6 +289,12 @@ def _check_signature(
                     expected=before.get((sheet, cell), "（空欄）"),
                 )
             )
+        if changed:
+            return
+    if other_key:
+        result.problems.append(problem("RETURN_KEY_DIFFERS", "", None, meta.get("key_id"), ours=ours))
+    else:
+        result.problems.append(problem("RETURN_SIGNATURE_MISMATCH", "", None, None))
 
 
 def _heading(book: Workbook, sheet: str, letter: str) -> str:
@@ -303,13 +304,12 @@ def _heading(book: Workbook, sheet: str, letter: str) -> str:
 def _check_inputs(
     result: ReturnResult,
     formulas: Workbook,
-    cached: Workbook,
     rows: dict[str, list[str]],
     fields: dict[str, list[Any]],
     threshold: float,
 ) -> None:
     for sheet, keys in rows.items():
-        ws, values = formulas[sheet], cached[sheet]
+        ws = formulas[sheet]
         columns = formlayout.input_columns(sheet)
         answers = result.answers.setdefault(sheet, {})
         for offset, key in enumerate(keys):
@@ -319,7 +319,8 @@ def _check_inputs(
                 kind, required, limit, choices = fields.get(field_id, ["文字", "任意", None, []])
                 coordinate = f"{letter}{number}"
                 heading = _heading(formulas, sheet, letter)
-                raw, value = ws[coordinate], values[coordinate].value
+                raw = ws[coordinate]
+                value = raw.value
                 context = {"sheet": sheet, "cell": coordinate, "heading": heading}
                 if raw.data_type == "f" or (
                     isinstance(raw.value, str) and raw.value.startswith("=") and raw.data_type != "s"

@@ -27,6 +27,7 @@ from okaxl.numbers import format_number
 from okaxl.publish import kpi_text, setup_page
 from okaxl.source import UNKNOWN_CONTENT
 from okaxl.tables import Tables, records
+from okaxl.titles import sheet_title
 
 YEARS = (2022, 2023, 2024, 2025, 2026)
 NOTES = (
@@ -464,7 +465,8 @@ def write_revision(revision: Revision, new_tables: Tables, path: Path, font: str
     _table(book.create_sheet("具体的な取組"), revision, towns, pillars, font)
     for pid in revision.changed_projects:
         snap = revision.new[pid]
-        _detail(book.create_sheet(f"P{snap.page} {snap.name}"[:31]), snap, revision, font)
+        title = sheet_title(f"P{snap.page} {snap.name}", [*book.sheetnames, "変更一覧"])
+        _detail(book.create_sheet(title), snap, revision, font)
     _list(book.create_sheet("変更一覧"), revision, font)
     save_atomically(book, path)
     return path

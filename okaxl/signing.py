@@ -68,6 +68,23 @@ def locked_cells(book: Workbook, skip: Mapping[str, set[str]], meta_sheet: str) 
     return cells
 
 
+def form_digest(
+    key: bytes, book: Workbook, metadata: Mapping[str, str], inputs: Mapping[str, set[str]], meta_sheet: str
+) -> str:
+    """The one definition of what a form's signature covers, for the form writer and the checker
+    alike (so that the two cannot drift): the metadata without the signature, the names of the
+    sheets other than the metadata sheet, and every non-empty cell outside the input cells."""
+    unsigned = {k: v for k, v in metadata.items() if k != "hmac"}
+    sheets = [ws.title for ws in book.worksheets if ws.title != meta_sheet]
+    return digest(key, unsigned, sheets, locked_cells(book, inputs, meta_sheet))
+
+
+def key_id(key: bytes) -> str:
+    """A short fingerprint of the key, written into each form, so that a signature made with
+    another PC's key can be told from a changed form (it reveals nothing usable of the key)."""
+    return hashlib.sha256(b"okaxl form key id\0" + key).hexdigest()[:12]
+
+
 def digest(key: bytes, metadata: Mapping[str, str], sheets: Iterable[str], cells: list[list[object]]) -> str:
     message = json.dumps(
         {"metadata": dict(sorted(metadata.items())), "sheets": list(sheets), "cells": cells},

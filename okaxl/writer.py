@@ -27,12 +27,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 from lxml import etree
 from openpyxl.utils.cell import column_index_from_string, get_column_letter
 from python_calamine import CalamineWorkbook
 
 from okaxl import layout
 from okaxl.errors import OkaxlError
+from okaxl.master import typed
 from okaxl.package import (
     MAIN,
     Package,
@@ -352,30 +354,91 @@ def _core_properties(package: Package) -> tuple[str, bytes] | None:
 
 def verify(source: Path, target: Path, written: Written) -> list[str]:
     """What is wrong with `target` (empty when it is right): a part outside the edit that is not
-    byte-identical to `source`, a written cell that reads back otherwise, a package that does not open."""
+    byte-identical to `source`; in the edited sheets, a written cell that reads back otherwise or
+    any other cell whose value changed; a package that does not open."""
     wrong = [f"部品 {name} が変わりました" for name in unchanged_except(source, target, written.edited)]
+    planned: dict[str, dict[tuple[int, int], object]] = defaultdict(dict)
+    for sheet, row, column, value in written.cells:
+        planned[sheet][(row, column)] = value
     try:
-        book = CalamineWorkbook.from_path(str(target))
-        by_sheet: dict[str, list[list[Any]]] = {}
-        for sheet, row, column, value in written.cells:
-            if sheet not in by_sheet:
-                by_sheet[sheet] = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-            rows = by_sheet[sheet]
-            got = rows[row - 1][column - 1] if row <= len(rows) and column <= len(rows[row - 1]) else None
-            if not _same_value(got, value):
-                wrong.append(
-                    f"{sheet}!{get_column_letter(column)}{row} を読み直すと {got!r}（書いた値 {value!r}）"
+        old_book = CalamineWorkbook.from_path(str(source))
+        new_book = CalamineWorkbook.from_path(str(target))
+        for sheet, cells in planned.items():
+            old = old_book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+            new = new_book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+            for row in range(1, max(len(old), len(new)) + 1):
+                width = max(
+                    len(old[row - 1]) if row <= len(old) else 0, len(new[row - 1]) if row <= len(new) else 0
                 )
+                for column in range(1, width + 1):
+                    got = _at(new, row, column)
+                    expected = cells[(row, column)] if (row, column) in cells else _at(old, row, column)
+                    if not _same_value(got, expected):
+                        where = f"{sheet}!{get_column_letter(column)}{row}"
+                        wrong.append(f"{where} を読み直すと {got!r}（{expected!r} のはず）")
     except Exception as exc:  # any failure to read the written file back means it must not be used
         wrong.append(f"書いたブックを開けません（{type(exc).__name__}: {exc}）")
     return wrong
 
 
+def _at(rows: list[list[Any]], row: int, column: int) -> object:
+    return rows[row - 1][column - 1] if row <= len(rows) and column <= len(rows[row - 1]) else None
+
+
 def _same_value(got: object, value: object) -> bool:
-    if value is None:
+    if value is None or value == "":
         return got in (None, "")
     if isinstance(value, bool):
         return got is value or got == value
-    if isinstance(value, int | float):
+    if isinstance(value, int | float) and not isinstance(got, bool):
         return isinstance(got, int | float) and float(got) == float(value)
     return got == value
+
+
+def model_after(tables: Tables, written: Written) -> Tables:
+    """The reader's model of the master as written, without reading it again: the written cells
+    set, the new records added at their Excel rows (verify() has shown the file holds exactly this)."""
+    frames = dict(tables.frames)
+    by_sheet: dict[str, list[tuple[int, int, object]]] = defaultdict(list)
+    for sheet, row, column, value in written.cells:
+        by_sheet[sheet].append((row, column, value))
+    for sheet, cells in by_sheet.items():
+        spec = layout.sheet(sheet)
+        names = {column_index_from_string(letter): name for name, letter in tables.letters[sheet].items()}
+        frame = frames[sheet].copy()
+        present = set(frame.index)
+        new: dict[int, dict[str, object]] = defaultdict(dict)
+        for row, column, value in cells:
+            name = names.get(column)
+            if name is None:
+                continue
+            stored: Any = typed(value, spec.column(name).kind)
+            if row in present:
+                frame.at[row, name] = stored
+            else:
+                new[row][name] = stored
+        if new:
+            added = pd.DataFrame.from_dict(new, orient="index", columns=frame.columns, dtype=object)
+            frame = pd.concat([frame, added.astype(object).where(added.notna(), None)])
+        frames[sheet] = frame
+    return replace(tables, frames=frames)
+
+
+def problems_of_write(after: Tables, written: Written, today: dt.date) -> list[Problem]:
+    """The errors validation finds in what the write put there: in a written cell or a new row.
+    Problems elsewhere were there before and are not the write's doing."""
+    from okaxl.validate import check_tables
+
+    cells = {(sheet, f"{get_column_letter(column)}{row}") for sheet, row, column, _ in written.cells}
+    rows = {(sheet, row) for sheet, numbers in written.added_rows.items() for row in numbers}
+    found = []
+    for p in check_tables(after, today):
+        if p.severity is not Severity.ERROR or not p.cell:
+            continue
+        digits = p.cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+        if (p.sheet, p.cell) in cells or (digits.isdigit() and (p.sheet, int(digits)) in rows):
+            found.append(p)
+    return sorted(
+        found,
+        key=lambda p: (p.sheet, int((p.cell or "").lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ") or 0), p.cell or ""),
+    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import shutil
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -620,3 +621,46 @@ def test_every_return_rule_has_a_case():
     source = Path(__file__).read_text(encoding="utf-8")
     missing = {code for code in RULES if code.startswith("RETURN_") and f'"{code}"' not in source}
     assert missing == set()
+
+
+class TestSignature:
+    """The signature alone decides; the issued copy only names what changed (issue: it never matched)."""
+
+    def test_fresh_and_filled_forms_verify_without_the_issued_copies(self, env):
+        project, forms, filled = env
+        shutil.rmtree(project.forms.issued)
+        fresh = check(project, forms["玉野市"])
+        assert not [p for p in fresh.problems if p.code.startswith(("RETURN_LOCKED", "RETURN_SIGNATURE", "RETURN_KEY"))]
+        result = check(project, filled)
+        assert result.status == "valid" and not result.problems
+
+    def test_a_valid_signature_never_opens_the_issued_copy(self, env, monkeypatch):
+        project, _, filled = env
+        opened = []
+        real = openpyxl.load_workbook
+        monkeypatch.setattr(
+            "okaxl.returns.openpyxl.load_workbook", lambda path, *a, **k: opened.append(Path(path)) or real(path, *a, **k)
+        )
+        assert check(project, filled).status == "valid"
+        assert not [p for p in opened if p.parent == project.forms.issued]
+
+    def test_a_changed_locked_cell_is_named_with_the_copy(self, env):
+        project, _, filled = env
+        path = edit_cells(filled, filled.with_name("R7_津山市_s.xlsx"), {(formlayout.PROJECTS, "B5"): "改"}, unprotect=True)
+        only(check(project, path), "RETURN_LOCKED_EDITED", formlayout.PROJECTS, "B5")
+
+    def test_a_changed_locked_cell_without_the_copy(self, env):
+        project, _, filled = env
+        path = edit_cells(filled, filled.with_name("R7_津山市_s.xlsx"), {(formlayout.PROJECTS, "B5"): "改"}, unprotect=True)
+        shutil.rmtree(project.forms.issued)
+        result = check(project, path)
+        only(result, "RETURN_SIGNATURE_MISMATCH")
+        assert "控え" in result.problems[0].hint
+
+    def test_a_form_signed_with_another_key(self, env):
+        project, _, filled = env
+        shutil.rmtree(project.forms.issued)
+        project.forms.key_file.write_text("ab" * 32, encoding="ascii")  # this PC's key is another one
+        result = check(project, filled)
+        only(result, "RETURN_KEY_DIFFERS")
+        assert "鍵ファイル" in result.problems[0].hint and "市町に直してもらう必要はありません" in result.problems[0].hint
