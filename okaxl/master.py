@@ -89,7 +89,13 @@ def read_master(path: Path) -> Tables:
             tables.problems.append(problem("SHEET_MISSING", spec.name, None, None))
             tables.frames[spec.name] = frame(spec.name, [])
             continue
-        rows = book.get_sheet_by_name(spec.name).to_python(skip_empty_area=False)
+        try:
+            rows = book.get_sheet_by_name(spec.name).to_python(skip_empty_area=False)
+        except (CalamineError, ValueError) as exc:
+            raise OkaxlError(
+                f"{Path(path).name} のシート「{spec.name}」を読めません（{exc}）。"
+                "Excel で開いて「Excel ブック (*.xlsx)」として保存し直してください。"
+            ) from exc
         header_row, tables.frames[spec.name], tables.letters[spec.name] = _read_sheet(
             spec, rows, tables.problems
         )

@@ -161,8 +161,7 @@ def write(source: Package, target: Path, replaced: dict[str, bytes]) -> None:
             copy.compress_type = info.compress_type
             copy.external_attr = info.external_attr
             copy.create_system = info.create_system
-            copy.comment = info.comment
-            copy.extra = info.extra if info.filename not in replaced else b""
+            copy.comment = info.comment  # extra fields (zip64 sizes, timestamps) are not carried over
             out.writestr(copy, data)
         out.comment = source.archive.comment
 

@@ -225,9 +225,7 @@ def _check_form(result: ReturnResult, formulas: Workbook, context: CheckContext)
     rows_ok = structure_ok and _check_rows(result, formulas, rows)
     _check_signature(result, formulas, sheet_meta, context, compare_cells=rows_ok)
     if rows_ok:
-        _check_inputs(
-            result, formulas, rows, fields, float(sheet_meta.get("change_threshold", "0.5"))
-        )
+        _check_inputs(result, formulas, rows, fields, float(sheet_meta.get("change_threshold", "0.5")))
 
 
 def _check_rows(result: ReturnResult, book: Workbook, rows: dict[str, list[str]]) -> bool:

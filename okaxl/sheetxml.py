@@ -10,6 +10,9 @@ that every one is reported at once.
 
 from __future__ import annotations
 
+import bisect
+import math
+import numbers
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -131,12 +134,13 @@ def split_ref(ref: str) -> tuple[int, int]:
 
 def grow_area(area: str, end: int, new_end: int) -> str:
     """An area (A1:H43, $A$1:$H$43) that reaches the data's last row `end` is made to reach
-    `new_end`; single cells, whole columns and areas above or below the data stay as they are."""
+    `new_end`; single cells, whole columns and areas above or below the data stay as they are.
+    (An area may start on the row after `end`: the first data row of a sheet that had none.)"""
     match = _AREA.match(area)
     if not match or match.group(3) is None:
         return area
     first, last = int(match.group(2)), int(match.group(4))
-    if first <= end <= last < new_end:
+    if first <= end + 1 and end <= last < new_end:
         return f"{match.group(1)}{first}:{match.group(3)}{new_end}"
     return area
 
@@ -148,7 +152,9 @@ def grow_sqref(sqref: str, end: int, new_end: int) -> str:
 class Worksheet:
     """One worksheet part, parsed once; rows indexed by number; where the data ends, found in one pass."""
 
-    def __init__(self, data: bytes, header_row: int = 1) -> None:
+    def __init__(self, data: bytes, header_row: int = 1, end: int | None = None) -> None:
+        """`end`: the last row of data as the reader found it (in the layout's columns); without
+        it, the last row holding any value typed in (not only a formula's result)."""
         self.data = data
         self.root = parse(data)
         sheet_data = self.root.find(f"{{{MAIN}}}sheetData")
@@ -157,9 +163,9 @@ class Worksheet:
         self.sheet_data = sheet_data
         self.header_row = header_row
         self.rows: dict[int, etree._Element] = {}
-        self.end = header_row  # the last row that holds a value typed in (not only a formula)
         self.refusals: list[Refusal] = []
         self._shared: dict[str, tuple[str, str]] | None = None
+        scanned = header_row
         number = 0
         for row in sheet_data.iterchildren(ROW):
             number = int(row.get("r") or number + 1)
@@ -171,13 +177,23 @@ class Worksheet:
                 column = split_ref(ref)[0] if ref else column + 1
                 if not ref:
                     cell.set("r", f"{get_column_letter(column)}{number}")
-                if number > self.end and _holds_value(cell):
-                    self.end = number
+                if end is None and number > scanned and _holds_value(cell):
+                    scanned = number
+        self.end = max(end, header_row) if end is not None else scanned
+        self.numbers = sorted(self.rows)
         self.merged = [
             _bounds(node.get("ref", ""))
             for node in self.root.iter(f"{{{MAIN}}}mergeCell")
             if _AREA.match(node.get("ref", ""))
         ]
+        self.column_styles = [
+            (int(node.get("min", "0")), int(node.get("max", "0")), node.get("style", ""))
+            for node in self.root.iter(f"{{{MAIN}}}col")
+            if node.get("style") not in (None, "0")
+        ]
+        layout = self.root.find(f"{{{MAIN}}}sheetFormatPr")
+        self.rows_hidden_by_default = layout is not None and layout.get("zeroHeight") in ("1", "true")
+        self.default_height = layout.get("defaultRowHeight", "15") if layout is not None else "15"
 
     # ------------------------------------------------------------ cells
 
@@ -189,29 +205,52 @@ class Worksheet:
         row = self.rows.get(number)
         if row is None:
             row = etree.Element(ROW, r=str(number))
-            later = [n for n in self.rows if n > number]
-            if later:
-                self.rows[min(later)].addprevious(row)
+            later = bisect.bisect_right(self.numbers, number)
+            if later < len(self.numbers):
+                self.rows[self.numbers[later]].addprevious(row)
             else:
                 self.sheet_data.append(row)
             self.rows[number] = row
+            self.numbers.insert(later, number)
         return row
 
     def _cell(self, number: int, column: int) -> etree._Element:
+        """The cell, made where it is missing, in column order, with the style the place gives it:
+        the row's own (a formatted row), else the cell above's, else its column's."""
         row = self._row(number)
-        for index, cell in self._cells(row):
+        cells = list(self._cells(row))
+        for index, cell in cells:
             if index == column:
                 return cell
-            if index > column:
-                new = etree.Element(CELL, r=f"{get_column_letter(column)}{number}")
-                cell.addprevious(new)
-                return new
-        new = etree.SubElement(row, CELL, r=f"{get_column_letter(column)}{number}")
-        spans = row.get("spans")
-        if spans and ":" in spans:
-            low, high = spans.split(":", 1)
-            row.set("spans", f"{min(int(low), column)}:{max(int(high), column)}")
+        new = etree.Element(CELL, r=f"{get_column_letter(column)}{number}")
+        following = next((cell for index, cell in cells if index > column), None)
+        if following is not None:
+            following.addprevious(new)
+        else:
+            row.append(new)
+        style = self._style_at(row, number, column)
+        if style:
+            new.set("s", style)
+        spans = row.get("spans", "")
+        if spans and not any(
+            int(low or 0) <= column <= int(high or 0)
+            for low, _, high in (span.partition(":") for span in spans.split())
+        ):
+            del row.attrib["spans"]  # an optional hint; a wrong one is worse than none
         return new
+
+    def _style_at(self, row: etree._Element, number: int, column: int) -> str | None:
+        if row.get("customFormat") in ("1", "true") and row.get("s"):
+            return row.get("s")
+        above = self.rows.get(number - 1) if number - 1 > self.header_row else None
+        if above is not None:
+            for index, cell in self._cells(above):
+                if index == column and cell.get("s"):
+                    return cell.get("s")
+        for low, high, style in self.column_styles:
+            if low <= column <= high:
+                return style
+        return None
 
     def _in_merged(self, number: int, column: int) -> str | None:
         for c1, r1, c2, r2 in self.merged:
@@ -241,8 +280,12 @@ class Worksheet:
         if isinstance(value, bool):
             cell.set("t", "b")
             _value(cell, "1" if value else "0")
-        elif isinstance(value, int | float):
-            _value(cell, repr(value) if isinstance(value, float) else str(value))
+        elif isinstance(value, numbers.Integral):
+            _value(cell, str(int(value)))
+        elif isinstance(value, numbers.Real):
+            if not math.isfinite(float(value)):
+                raise ValueError(f"a cell cannot hold {value!r}")
+            _value(cell, repr(float(value)))
         elif isinstance(value, str):
             strings.put(cell, value)
         else:
@@ -262,6 +305,11 @@ class Worksheet:
         above = self.rows.get(number - 1) if number - 1 > self.header_row else None
         existed = number in self.rows
         row = self._row(number)
+        if row.get("hidden") in ("1", "true"):
+            del row.attrib["hidden"]  # a record must be seen, even in a blank row someone hid
+        if self.rows_hidden_by_default and not row.get("ht"):
+            row.set("ht", self.default_height)
+            row.set("customHeight", "1")
         if above is None:
             return number
         if not existed:
@@ -272,15 +320,12 @@ class Worksheet:
                 row.set("spans", above.get("spans", ""))
         skip = set(values_only)
         present = {index for index, _ in self._cells(row)}
-        # a pre-formatted row with a style of its own gives it to the cells it lacks
-        row_style = row.get("s") if existed and row.get("customFormat") in ("1", "true") else None
         for column, model in self._cells(above):
             if column in present:
                 continue
             cell = self._cell(number, column)
-            style = row_style or model.get("s")
-            if style:
-                cell.set("s", style)
+            if not existed and model.get("s"):
+                cell.set("s", model.get("s", ""))  # a new row is a copy of the one above
             formula = model.find(FORMULA)
             if formula is not None and column not in skip:
                 text = self._formula_for(model, formula, number, column)
@@ -297,11 +342,16 @@ class Worksheet:
         if kind == "shared" and not text:
             origin, text = self._shared_formulas().get(formula.get("si", ""), ("", ""))
         if kind not in ("normal", "shared") or model.get("cm") or not text:
-            self.refusals.append(Refusal("MASTER_ARRAY_FORMULA", number - 1, column, f"={text}"))
+            self.refusals.append(Refusal("MASTER_FORMULA_NOT_COPIED", number - 1, column, f"={text}"))
             return None
-        return Translator(f"={text}", origin=origin).translate_formula(
-            f"{get_column_letter(column)}{number}"
-        )[1:]
+        try:
+            moved = Translator(f"={text}", origin=origin).translate_formula(
+                f"{get_column_letter(column)}{number}"
+            )
+        except Exception:  # a formula the translator cannot parse is not guessed at
+            self.refusals.append(Refusal("MASTER_FORMULA_NOT_COPIED", number - 1, column, f"={text}"))
+            return None
+        return str(moved)[1:]
 
     def _shared_formulas(self) -> dict[str, tuple[str, str]]:
         if self._shared is None:

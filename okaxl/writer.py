@@ -224,7 +224,10 @@ def _apply(
         if part is None:
             refusals.append(problem("SHEET_MISSING", sheet, None, None))
             continue
-        ws = Worksheet(package.read(part), tables.header_rows.get(sheet, layout.HEADER_ROW))
+        header_row = tables.header_rows.get(sheet, layout.HEADER_ROW)
+        frame = tables[sheet]
+        # where the data ends is the reader's answer (its columns), not any stray cell's below it
+        ws = Worksheet(package.read(part), header_row, int(frame.index.max()) if len(frame) else header_row)
         end = ws.end
         for (row, column), value in sorted(plan.cells.items()):
             ws.set(row, column, value, strings)
@@ -253,8 +256,9 @@ def _apply(
     core = _core_properties(package)
     if core is not None:
         replaced[core[0]] = core[1]
-    written.edited = set(replaced)
-    return written, {package.find(name) or name: data for name, data in replaced.items()}
+    entries = {package.find(name) or name: data for name, data in replaced.items()}
+    written.edited = set(entries)
+    return written, entries
 
 
 def _grow_tables(

@@ -353,16 +353,7 @@ def threaded_comment(book: Editor, sheet: str, cell: str, text: str, author: str
 
 
 def print_area(book: Editor, sheet: str, area: str) -> None:
-    root = book.xml(book.book_part)
-    names = root.find(m("definedNames"))
-    if names is None:
-        names = etree.Element(m("definedNames"))
-        root.find(m("sheets")).addnext(names)
-    index = list(book.sheet_parts).index(sheet)
-    etree.SubElement(
-        names, m("definedName"), name="_xlnm.Print_Area", localSheetId=str(index)
-    ).text = f"{sheet}!{area}"
-    book.put(book.book_part, root)
+    defined_name(book, "_xlnm.Print_Area", f"{sheet}!{area}", local=sheet)
 
 
 def rich_text(book: Editor, sheet: str, cell: str, runs: list[tuple[str, bool]]) -> None:
@@ -452,6 +443,52 @@ def blank_formatted_rows(book: Editor, sheet: str, count: int, columns: int) -> 
     book.put(part, root)
 
 
+def calc_chain(book: Editor, sheet: str, cells: list[str]) -> str:
+    """Excel's calculation chain: the formula cells in the order Excel last calculated them."""
+    index = list(book.sheet_parts).index(sheet) + 1
+    name = "xl/calcChain.xml"
+    items = "".join(f'<c r="{cell}" i="{index}"/>' if n == 0 else f'<c r="{cell}"/>' for n, cell in enumerate(cells))
+    book.put(name, f'<calcChain xmlns="{MAIN}">{items}</calcChain>'.encode())
+    book.content_type(part=name, kind="application/vnd.openxmlformats-officedocument.spreadsheetml.calcChain+xml")
+    book.relate(book.book_part, f"{RELS}/calcChain", name)
+    return name
+
+
+def prefixed(book: Editor, sheet: str) -> None:
+    """The sheet written with a prefix for the main namespace (x:), as some generators do."""
+    part, root = book.sheet(sheet)
+    nsmap = {("x" if k is None else k): v for k, v in root.nsmap.items()}
+    new = etree.Element(root.tag, nsmap=nsmap, attrib=dict(root.attrib))
+    for child in list(root):
+        new.append(child)
+    book.put(part, new)
+
+
+def absolute_targets(book: Editor) -> None:
+    """The workbook's relationships written with absolute targets (/xl/worksheets/…)."""
+    name = posixpath.join(posixpath.dirname(book.book_part), "_rels", posixpath.basename(book.book_part) + ".rels")
+    root = book.xml(name)
+    for rel in root:
+        target = rel.get("Target", "")
+        if not target.startswith("/") and rel.get("TargetMode") != "External":
+            rel.set("Target", "/" + posixpath.normpath(posixpath.join(posixpath.dirname(book.book_part), target)))
+    book.put(name, root)
+
+
+def defined_name(book: Editor, name: str, text: str, local: str | None = None) -> None:
+    """A defined name of the workbook, or of one sheet (`local`), as a print area is."""
+    root = book.xml(book.book_part)
+    names = root.find(m("definedNames"))
+    if names is None:
+        names = etree.Element(m("definedNames"))
+        root.find(m("sheets")).addnext(names)
+    node = etree.SubElement(names, m("definedName"), name=name)
+    if local is not None:
+        node.set("localSheetId", str(list(book.sheet_parts).index(local)))
+    node.text = text
+    book.put(book.book_part, root)
+
+
 def staff_master(resaved: Path, target: Path, blank_rows: int = 2000) -> dict[str, object]:
     """The master as staff have it: `resaved` (the real master re-saved by a spreadsheet
     application) given everything the issue lists that Excel users add. Returns what was added."""
@@ -480,5 +517,6 @@ def staff_master(resaved: Path, target: Path, blank_rows: int = 2000) -> dict[st
     for sheet in ("実績", "KPI実績"):
         blank_formatted_rows(book, sheet, blank_rows, 8)
     excel_row_attributes(book, "実績")
+    added["parts"].append(calc_chain(book, "実績", [f"I{n}" for n in range(2, last["実績"] + 1)]))  # type: ignore[union-attr]
     book.save()
     return added

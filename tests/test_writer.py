@@ -271,7 +271,7 @@ class TestRefusals:
         end = returns["end"]
         book["実績"][f"J{end}"] = ArrayFormula(f"J{end}", f"=SUM(LEN(D{end}:F{end}))")
         book.save(project.master)
-        _refused(project, "MASTER_ARRAY_FORMULA", "実績", f"J{end}")
+        _refused(project, "MASTER_FORMULA_NOT_COPIED", "実績", f"J{end}")
 
     def test_a_table_with_a_totals_row(self, project, returns):
         from tests.excel_parts import Editor, table
@@ -515,3 +515,144 @@ def test_values_that_break_a_master_rule_are_not_written(project):
     assert result.exit_code == 2 and "予期しない" not in result.output
     assert f"実績!E{end + 1}" in result.output and "空白" in result.output
     assert project.master.read_bytes() == before
+
+
+class TestPackageForms:
+    """Packages written by other generators, and the details of new rows and names."""
+
+    def test_prefixed_namespace_and_absolute_targets(self, project, returns):
+        from tests.excel_parts import Editor, absolute_targets, prefixed
+
+        book = Editor(project.master)
+        for sheet in ("実績", "KPI実績", "マージ履歴"):
+            prefixed(book, sheet)
+        absolute_targets(book)
+        book.save()
+        result = run(project, "merge")
+        assert result.exit_code == 0, result.output
+        tables = read_master(project.master)
+        assert [r for r in records(tables["実績"]) if r["市町"] == "津山市" and r["年度"] == 2025]
+        with Package.open(project.master) as package:
+            data = package.read(package.sheets()["実績"])
+        assert b"<x:c " in data and b"<c " not in data and b"<x:row " in data
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            assert openpyxl.load_workbook(project.master)["実績"][f"A{returns['end'] + 1}"].value
+
+    def test_names_that_do_not_cover_the_data_stay(self, project, returns):
+        from tests.excel_parts import Editor, defined_name
+
+        end = returns["end"]
+        book = Editor(project.master)
+        defined_name(book, "見出し", "実績!$A$1:$H$1")
+        defined_name(book, "前半", "実績!$A$2:$H$10")
+        defined_name(book, "全体", f"'実績'!$A$1:$H${end},'KPI実績'!$A$1:$H${returns['end_kpi']}")
+        book.save()
+        assert run(project, "merge").exit_code == 0
+        tables = read_master(project.master)
+        new_end, new_kpi = int(tables["実績"].index.max()), int(tables["KPI実績"].index.max())
+        with Package.open(project.master) as package:
+            names = {n.get("name"): n.text for n in xml(package.read(package.workbook_part())).iter(f"{{{MAIN}}}definedName")}
+        assert names["見出し"] == "実績!$A$1:$H$1" and names["前半"] == "実績!$A$2:$H$10"
+        assert names["全体"] == f"'実績'!$A$1:$H${new_end},'KPI実績'!$A$1:$H${new_kpi}"
+
+    def test_text_that_looks_like_a_formula_stays_text(self, project):
+        from okaxl.writer import CellChange, verify, write_changes
+
+        tables = read_master(project.master)
+        target = project.master.with_name("out.xlsx")
+        value = "=SUM(A1:A3)"
+        change = CellChange("実績", ("2-01", 2030, "津山市"), "取組実績", None, value)
+        written = write_changes(project.master, target, tables, [change])
+        assert verify(project.master, target, written) == []
+        (row,) = written.added_rows["実績"]
+        ws = openpyxl.load_workbook(target)["実績"]
+        assert ws[f"E{row}"].value == value and ws[f"E{row}"].data_type == "s"
+
+
+SHEET = (
+    b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+    b'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
+    b'xmlns:x14ac="http://schemas.microsoft.com/office/spreadsheetml/2009/9/ac" mc:Ignorable="x14ac">'
+    b'<dimension ref="A1:C10"/><sheetData>'
+    b'<row r="1" spans="1:3" x14ac:dyDescent="0.4"><c r="A1" s="1" t="inlineStr"><is><t>ID</t></is></c></row>'
+    b'<row r="2" spans="1:3" s="7" customFormat="1" ht="40" customHeight="1" x14ac:dyDescent="0.4">'
+    b'<c r="A2" s="2"><v>1</v></c><c r="B2" s="3"/><c r="C2" s="4"><f>A2*2</f><v>2</v></c></row>'
+    b'<row r="10" x14ac:dyDescent="0.4"><c r="A10" s="9"/></row>'
+    b"</sheetData></worksheet>"
+)
+
+
+class TestNewRows:
+    """New <row> elements: in ascending order, looking like the row above."""
+
+    def test_a_new_row_is_made_like_the_one_above(self):
+        from okaxl.sheetxml import InlineStrings, Worksheet
+
+        ws = Worksheet(SHEET)
+        end = ws.end
+        row = ws.new_row({1, 2})
+        ws.set(row, 1, 2, InlineStrings())
+        ws.grow(end, ws.end, 3)
+        root = etree.fromstring(ws.to_bytes())
+        rows = [(r.get("r"), r) for r in root.iter(f"{{{MAIN}}}row")]
+        assert [r for r, _ in rows] == ["1", "2", "3", "10"]  # placed before the pre-existing row 10
+        new = rows[2][1]
+        x14ac = "{http://schemas.microsoft.com/office/spreadsheetml/2009/9/ac}dyDescent"
+        assert new.get(x14ac) == "0.4" and new.get("s") == "7" and new.get("spans") == "1:3"
+        assert new.get("ht") is None  # a height set for the row above's text is not copied
+        cells = {c.get("r"): c for c in new}
+        assert cells["A3"].get("s") == "2" and cells["A3"].find(f"{{{MAIN}}}v").text == "2"
+        assert cells["B3"].get("s") == "3" and len(cells["B3"]) == 0
+        assert cells["C3"].find(f"{{{MAIN}}}f").text == "A3*2"
+        assert root.find(f"{{{MAIN}}}dimension").get("ref") == "A1:C10"
+        assert root.get("{http://schemas.openxmlformats.org/markup-compatibility/2006}Ignorable") == "x14ac"
+
+    def test_an_empty_sheet_range_from_the_first_data_row_grows(self):
+        from okaxl.sheetxml import grow_area
+
+        assert grow_area("G2:G2", 1, 5) == "G2:G5"  # a drop-down set for the first row of an empty sheet
+        assert grow_area("$A$1:$H$43", 43, 50) == "$A$1:$H$50"
+        assert grow_area("A1:H1", 43, 50) == "A1:H1" and grow_area("A60:H90", 43, 50) == "A60:H90"
+        assert grow_area("A2:A3000", 43, 50) == "A2:A3000" and grow_area("A:H", 43, 50) == "A:H"
+
+    def test_a_cell_made_in_a_row_takes_its_columns_style(self):
+        """Excel does not write an empty cell that only carries its column's format."""
+        from okaxl.sheetxml import InlineStrings, Worksheet
+
+        data = (
+            f'<worksheet xmlns="{MAIN}"><cols><col min="5" max="5" width="30" style="11" customWidth="1"/></cols>'
+            '<sheetData><row r="1"><c r="A1" s="1"/></row><row r="2"><c r="A2" s="2"><v>1</v></c></row></sheetData></worksheet>'
+        ).encode()
+        ws = Worksheet(data)
+        ws.set(2, 5, "継続", InlineStrings())
+        row = ws.new_row({1, 5})
+        ws.set(row, 5, "継続", InlineStrings())
+        cells = {c.get("r"): c.get("s") for c in etree.fromstring(ws.to_bytes()).iter(f"{{{MAIN}}}c")}
+        assert cells == {"A1": "1", "A2": "2", "E2": "11", "A3": "2", "E3": "11"}
+
+    def test_a_record_in_a_hidden_blank_row_is_shown(self):
+        from okaxl.sheetxml import Worksheet
+
+        data = SHEET.replace(b'<row r="10" x14ac:dyDescent="0.4">', b'<row r="3" hidden="1"><c r="A3" s="2"/></row><row r="10" x14ac:dyDescent="0.4">')
+        ws = Worksheet(data)
+        assert ws.new_row({1}) == 3
+        root = etree.fromstring(ws.to_bytes())
+        row = next(r for r in root.iter(f"{{{MAIN}}}row") if r.get("r") == "3")
+        assert row.get("hidden") is None
+        assert [c.get("s") for c in row] == ["2", "3", "4"]  # its own A3, and B3, C3 from the row above
+
+
+def test_a_memo_below_the_data_does_not_move_the_records(project, returns):
+    """A note typed far below the data (outside the layout's columns) is not data: the records go
+    right under the last row, and the ranges over the data grow to them."""
+    book = openpyxl.load_workbook(project.master)
+    book["実績"][f"K{returns['end'] + 20}"] = "メモ：R7 は要確認"
+    book.save(project.master)
+    assert run(project, "merge").exit_code == 0
+    tables = read_master(project.master)
+    rows = [i for i, r in zip(tables["実績"].index, records(tables["実績"]), strict=True) if r["年度"] == 2025 and r["市町"] == "津山市"]
+    assert min(rows) == returns["end"] + 1 and rows == list(range(min(rows), max(rows) + 1))
+    with Package.open(project.master) as package:
+        sheet = xml(package.read(package.sheets()["実績"]))
+    assert sheet.find(f"{{{MAIN}}}autoFilter").get("ref") == f"A1:H{max(rows)}"
