@@ -16,6 +16,7 @@ from typing import Any
 
 from okaxl import layout, wareki
 from okaxl.errors import OkaxlError
+from okaxl.model import Model
 from okaxl.numbers import Reading, parse_number
 from okaxl.problems import Problem
 from okaxl.rules import problem
@@ -28,11 +29,11 @@ class Context:
     today: dt.date
     # 事業ID → (期, 施策, 事務事業名, version file) as saved versions of the master had them
     history: dict[str, tuple[object, object, object, str]] = field(default_factory=dict)
-    # 期 → (開始年度, 終了年度), read once: rules ask it for every row
-    periods: dict[str, tuple[int, int]] = field(init=False)
+    # the one model of the master: periods, projects, who takes part (computed once, asked per row)
+    model: Model = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "periods", _periods(self.tables))
+        object.__setattr__(self, "model", Model.of(self.tables))
 
 
 Rule = Callable[[Context], Iterable[Problem]]
@@ -49,18 +50,6 @@ def rows(tables: Tables, sheet: str, *needed: str) -> Iterator[tuple[int, Row]]:
 
 def _fmt(date: object) -> str:
     return date.isoformat() if isinstance(date, dt.date) else "（なし）"
-
-
-def _periods(tables: Tables) -> dict[str, tuple[int, int]]:
-    return {
-        str(r["期"]): (r["開始年度"], r["終了年度"])
-        for _, r in rows(tables, "期", "期", "開始年度", "終了年度")
-        if isinstance(r["開始年度"], int) and isinstance(r["終了年度"], int)
-    }
-
-
-def _projects(tables: Tables) -> dict[str, Row]:
-    return {str(r["事業ID"]): r | {"_row": i} for i, r in rows(tables, "事業", "事業ID")}
 
 
 def _town_suggestion(value: object, names: Iterable[str]) -> str:
@@ -183,21 +172,8 @@ def measures_belong(ctx: Context) -> Iterator[Problem]:
             )
 
 
-KEYS = {
-    "市町": ("市町名",),
-    "分野": ("番号",),
-    "期": ("期",),
-    "施策": ("期", "施策名"),
-    "参加": ("事業ID", "市町", "開始日"),
-    "工程": ("事業ID", "年度"),
-    "役割": ("事業ID", "主体"),
-    "KPI実績": ("KPI_ID", "年度", "市町"),
-    "実績": ("事業ID", "年度", "市町"),
-    "掲載": ("事業ID", "改訂日"),
-    "協約": ("市町", "分野", "順"),
-    "協約書": ("市町",),
-    "情報": ("項目",),
-}
+# every keyed sheet of the layout but 事業 and KPI, whose one-column keys are IDs (ID_DUPLICATE)
+KEYED = {s.name: s.key for s in layout.SHEETS if s.key and s.name not in ("事業", "KPI")}
 
 
 def keys_unique(ctx: Context) -> Iterator[Problem]:
@@ -218,7 +194,7 @@ def keys_unique(ctx: Context) -> Iterator[Problem]:
                 )
             else:
                 seen[r[column]] = i
-    for sheet, key in KEYS.items():
+    for sheet, key in KEYED.items():
         seen_key: dict[tuple[object, ...], int] = {}
         for i, r in rows(t, sheet, *key):
             values = tuple(r[c] for c in key)
@@ -261,7 +237,7 @@ def names_unique(ctx: Context) -> Iterator[Problem]:
 def references_exist(ctx: Context) -> Iterator[Problem]:
     """他のシートが指す事業ID・KPI_ID は「事業」「KPI」シートにあり、確認用の事業名はその名前と同じこと。"""
     t = ctx.tables
-    projects = _projects(t)
+    projects = ctx.model.projects
     for sheet in ("参加", "工程", "役割", "KPI", "実績", "掲載"):
         for i, r in rows(t, sheet, "事業ID"):
             pid = r["事業ID"]
@@ -328,7 +304,7 @@ def _dates(r: Row) -> tuple[dt.date | None, dt.date | None]:
 def participation_periods(ctx: Context) -> Iterator[Problem]:
     """参加期間は開始日 ≦ 終了日で、同じ市町・事業で重ならず、事業の期間の内にあること。"""
     t = ctx.tables
-    projects = _projects(t)
+    projects = ctx.model.projects
     by_key: dict[tuple[object, object], list[tuple[int, dt.date, dt.date]]] = defaultdict(list)
     for i, r in rows(t, "参加", "事業ID", "市町", "開始日", "終了日"):
         start, end = _dates(r)
@@ -383,7 +359,7 @@ def projects_have_towns(ctx: Context) -> Iterator[Problem]:
     """どの事業にも参加する連携市町が1つ以上あること。"""
     t = ctx.tables
     with_towns = {str(r["事業ID"]) for _, r in rows(t, "参加", "事業ID")}
-    for pid, p in _projects(t).items():
+    for pid, p in ctx.model.projects.items():
         if pid not in with_towns:
             yield problem(
                 "PROJECT_NO_TOWNS", "事業", t.cell("事業", p["_row"], "事業ID"), p.get("事務事業名") or pid
@@ -393,7 +369,7 @@ def projects_have_towns(ctx: Context) -> Iterator[Problem]:
 def proposer_takes_part(ctx: Context) -> Iterator[Problem]:
     """提案市町（★）は事業の開始日から参加していること。"""
     t = ctx.tables
-    projects = _projects(t)
+    projects = ctx.model.projects
     for i, r in rows(t, "参加", "事業ID", "印", "開始日"):
         project = projects.get(str(r["事業ID"]))
         start, end = _dates(r)
@@ -417,7 +393,7 @@ def proposer_takes_part(ctx: Context) -> Iterator[Problem]:
 def _period_of(ctx: Context, project: Row | None) -> tuple[str, int, int] | None:
     if not project:
         return None
-    span = ctx.periods.get(str(project.get("期")))
+    span = ctx.model.periods.get(str(project.get("期")))
     return (str(project.get("期")), *span) if span else None
 
 
@@ -436,7 +412,7 @@ def _period_problem(code: str, sheet: str, cell: str, year: object, period: tupl
 def plan_and_cost(ctx: Context) -> Iterator[Problem]:
     """「→」は前の年度の工程の続き。事業費計は各年度が数値のときその合計。年度は期の内。"""
     t = ctx.tables
-    projects = _projects(t)
+    projects = ctx.model.projects
     plans: dict[str, list[tuple[int, Row]]] = defaultdict(list)
     for i, r in rows(t, "工程", "事業ID", "年度", "工程", "事業費"):
         plans[str(r["事業ID"])].append((i, r))
@@ -479,7 +455,7 @@ def _numeric(value: object) -> bool:
 def kpi_definitions(ctx: Context) -> Iterator[Problem]:
     """基準値と基準年度はそろって入る。数値の目標には単位がある。目標年度は期の内か期末。"""
     t = ctx.tables
-    projects = _projects(t)
+    projects = ctx.model.projects
     for i, r in rows(t, "KPI", "事業ID", "基準値", "基準年度", "目標値", "目標年度", "単位"):
         base, year = r["基準値"], r["基準年度"]
         base_set = base not in (None, layout.NOT_SET, "—", "-")
@@ -530,20 +506,11 @@ def kpi_values(ctx: Context) -> Iterator[Problem]:
 # ------------------------------------------------------------------------------- results and years
 
 
-def _taking_part(tables: Tables) -> dict[tuple[str, str], list[tuple[dt.date, dt.date]]]:
-    spans: dict[tuple[str, str], list[tuple[dt.date, dt.date]]] = defaultdict(list)
-    for _, r in rows(tables, "参加", "事業ID", "市町", "開始日", "終了日"):
-        start, end = _dates(r)
-        if start:
-            spans[(str(r["事業ID"]), str(r["市町"]))].append((start, end or dt.date.max))
-    return spans
-
-
 def results_fit(ctx: Context) -> Iterator[Problem]:
     """実績・現状値は、その年度に事業に参加している市町のもので、期の内の、基準日までに始まった年度のもの。"""
     t = ctx.tables
-    projects = _projects(t)
-    spans = _taking_part(t)
+    projects = ctx.model.projects
+    taking_part: dict[int, dict[str, dict[str, str]]] = {}
     current = wareki.fiscal_year_of(ctx.today)
     kpi_project = {str(r["KPI_ID"]): str(r["事業ID"]) for _, r in rows(t, "KPI", "KPI_ID", "事業ID")}
     for sheet in ("実績", "KPI実績"):
@@ -567,8 +534,9 @@ def results_fit(ctx: Context) -> Iterator[Problem]:
                 yield _period_problem("YEAR_OUTSIDE_PERIOD", sheet, t.cell(sheet, i, "年度"), year, period)
             if town in (layout.AREA, layout.HUB, None) or pid not in projects:
                 continue
-            first, last = wareki.fiscal_year_bounds(year)
-            if not any(s <= last and e >= first for s, e in spans.get((pid, str(town)), [])):
+            if year not in taking_part:
+                taking_part[year] = ctx.model.taking_part_during(year)
+            if str(town) not in taking_part[year].get(pid, {}):
                 yield problem(
                     "RESULT_TOWN_NOT_TAKING_PART",
                     sheet,

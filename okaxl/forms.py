@@ -27,7 +27,8 @@ from okaxl import __version__, formlayout, signing, wareki
 from okaxl.config import Config
 from okaxl.errors import OkaxlError
 from okaxl.files import save_atomically
-from okaxl.matrix import partner_towns, resolve_town
+from okaxl.matrix import resolve_town
+from okaxl.model import Model, partner_towns
 from okaxl.numbers import format_number
 from okaxl.publish import Style, kpi_text, setup_page, wrapped_lines
 from okaxl.tables import Tables, records
@@ -98,19 +99,13 @@ def form_content(tables: Tables, town: str, year: int) -> FormContent:
     towns = tables["市町"].set_index("市町名")
     content = FormContent(town=town, town_code=str(towns.at[town, "団体コード"]), year=year)
     pillars = {str(r["番号"]): str(r["分野名"]) for r in records(tables["分野"])}
-    taking_part = {
-        str(r["事業ID"])
-        for r in records(tables["参加"])
-        if r["市町"] == town and wareki.active_during(r["開始日"], r["終了日"], year)
-    }
+    model = Model.of(tables)
     plan = {(str(r["事業ID"]), r["年度"]): r for r in records(tables["工程"])}
     roles = {str(r["事業ID"]): r["役割"] for r in records(tables["役割"]) if r["主体"] == "連携市町"}
     results = {(str(r["事業ID"]), r["年度"], r["市町"]): r for r in records(tables["実績"])}
     values = {(str(r["KPI_ID"]), r["年度"], r["市町"]): r["現状値"] for r in records(tables["KPI実績"])}
-    for p in records(tables["事業"]):
-        pid = str(p["事業ID"])
-        if pid not in taking_part or not wareki.active_during(p["開始日"], p["終了日"], year):
-            continue
+    for pid in model.projects_of(town, year):
+        p = model.projects[pid]
         step = plan.get((pid, year))
         if step is None:
             planned = "（別冊に記載なし）"

@@ -102,6 +102,20 @@ def ribbon_xml() -> str:
 """
 
 
+def _years(config: Config) -> range:
+    """The fiscal years the 年度 drop-down offers: the master's vision periods (from its 期 sheet),
+    and five years beyond the last, so that the next period needs no rebuilt launcher."""
+    from okaxl.master import read_master
+    from okaxl.model import Model
+
+    try:
+        years = Model.of(read_master(config.master)).fiscal_years()
+    except OkaxlError:
+        years = []
+    first = min([*years, config.fiscal_year])
+    return range(first, max([*years, config.fiscal_year]) + 6)
+
+
 def _workbook(path: Path, vba: bytes, config: Config) -> None:
     import xlsxwriter
 
@@ -128,7 +142,7 @@ def _workbook(path: Path, vba: bytes, config: Config) -> None:
         text,
     )
     towns = layout.PARTNER_TOWNS
-    years = [wareki.format_fiscal_year(y) for y in range(2017, 2027)]
+    years = [wareki.format_fiscal_year(y) for y in _years(config)]
     parameters = {
         "年度": (wareki.format_fiscal_year(config.fiscal_year), {"validate": "list", "source": years}),
         "基準日": (config.as_of.isoformat(), None),

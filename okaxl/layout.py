@@ -70,7 +70,6 @@ PARTNER_TOWNS = (
 )
 MARKS = ("●", "★")
 STAGES = ("協議", "方針の決定", "実施", "→")
-PERIODS = ("第1期", "第2期")
 ACTORS = ("岡山市", "連携市町")
 AREA = "圏域全体"  # the whole area, for results and KPI values not reported by one town
 HUB = "岡山市"
@@ -85,7 +84,7 @@ SHEETS: tuple[Sheet, ...] = (
         "期",
         "ビジョンの計画期間",
         (
-            C("期", required=True, width=8, choices="第1期,第2期"),
+            C("期", required=True, width=8, note="期の名前（第1期、第2期 …）。新しい期は行を足して書きます"),
             C("名称", K.TEXT, 40, required=True),
             C("開始年度", K.YEAR, 10, required=True),
             C("終了年度", K.YEAR, 10, required=True),

@@ -23,10 +23,11 @@ from python_calamine import CalamineError, CalamineWorkbook
 from okaxl import layout
 from okaxl.errors import OkaxlError
 from okaxl.layout import Kind
+from okaxl.model import Model
 from okaxl.package import Package, PackageError, StrictPackage
 from okaxl.problems import Problem, Severity
 from okaxl.rules import problem
-from okaxl.tables import Tables, frame
+from okaxl.tables import frame
 
 # ---------------------------------------------------------------- reading
 
@@ -75,14 +76,14 @@ def typed(value: object, kind: Kind) -> object:
     return value
 
 
-def read_master(path: Path) -> Tables:
+def read_master(path: Path) -> Model:
     """Read every sheet of the layout into a table indexed by Excel row number.
 
     A missing sheet or column does not stop reading: it becomes a problem, and the table is
     empty or lacks that column, so that validation can report everything at once.
     """
     book = open_workbook(path)
-    tables = Tables(frames={}, source=Path(path))
+    tables = Model(frames={}, source=Path(path))
     names = set(book.sheet_names)
     for spec in layout.SHEETS:
         if spec.name not in names:

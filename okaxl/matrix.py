@@ -7,8 +7,8 @@ import difflib
 import unicodedata
 from dataclasses import dataclass
 
-from okaxl import wareki
 from okaxl.errors import OkaxlError
+from okaxl.model import Model, partner_towns
 from okaxl.tables import Tables, records
 
 
@@ -43,11 +43,6 @@ class Matrix:
         return tuple(r for r in self.rows if town in r.towns)
 
 
-def partner_towns(tables: Tables) -> tuple[str, ...]:
-    towns = tables["市町"].sort_values("順")
-    return tuple(str(t) for t in towns.loc[towns["区分"] == "連携市町", "市町名"])
-
-
 def resolve_town(tables: Tables, name: str) -> str:
     """The partner town a person meant: NFKC-normalised and stripped, else a Japanese error."""
     towns = partner_towns(tables)
@@ -64,14 +59,10 @@ def resolve_town(tables: Tables, name: str) -> str:
 
 def build_matrix(tables: Tables, as_of: dt.date) -> Matrix:
     """The projects in the vision on `as_of`, in the vision's order, with the towns taking part."""
-    towns = partner_towns(tables)
-    projects = tables["事業"]
-    participation = tables["参加"]
+    model = Model.of(tables)
+    towns = model.towns
     pages = tables["掲載"]
-    taking_part: dict[str, set[str]] = {}
-    for p in records(participation):
-        if wareki.active_on(p["開始日"], p["終了日"], as_of) and p["市町"] in towns:
-            taking_part.setdefault(str(p["事業ID"]), set()).add(str(p["市町"]))
+    taking_part = model.taking_part_on(as_of)
     page_of: dict[str, tuple[dt.date, int]] = {}
     for p in records(pages):
         revised = p["改訂日"]
@@ -80,17 +71,15 @@ def build_matrix(tables: Tables, as_of: dt.date) -> Matrix:
             if key not in page_of or page_of[key][0] < revised:
                 page_of[key] = (revised, int(p["掲載ページ"]))
     rows = []
-    for p in records(projects):
+    for p in model.projects_on(as_of):
         pid = str(p["事業ID"])
-        if not wareki.active_on(p["開始日"], p["終了日"], as_of):
-            continue
         rows.append(
             MatrixRow(
                 project_id=pid,
                 pillar=str(p["分野"]),
                 measure=str(p["施策"]),
                 name=str(p["事務事業名"]),
-                towns=frozenset(taking_part.get(pid, set())),
+                towns=frozenset(taking_part.get(pid, {})),
                 page=page_of[pid][1] if pid in page_of else None,
                 excerpt_of=str(p["抜粋元"]) if p["抜粋元"] else None,
             )

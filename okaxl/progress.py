@@ -16,7 +16,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from okaxl import layout, template, wareki
 from okaxl.errors import OkaxlError
 from okaxl.files import save_atomically
-from okaxl.matrix import partner_towns
+from okaxl.model import Model
 from okaxl.numbers import format_number
 from okaxl.progress_template import REQUIRED, SHEET
 from okaxl.publish import kpi_text, setup_page
@@ -44,23 +44,16 @@ def _sheet_name(number: int, name: str, used: set[str]) -> str:
 
 def pages(tables: Tables, year: int, wanted: list[str] | None = None) -> list[Page]:
     """The progress sheets of fiscal `year`, in the vision's order."""
-    towns = partner_towns(tables)
+    model = Model.of(tables)
+    towns = model.towns
     pillars = {str(r["番号"]): str(r["分野名"]) for r in records(tables["分野"])}
-    projects = [
-        p
-        for p in records(tables["事業"])
-        if wareki.active_during(p["開始日"], p["終了日"], year) and not p["抜粋元"]
-    ]
+    projects = [p for p in model.projects_during(year) if not p["抜粋元"]]
     if not projects:
         raise OkaxlError(
             f"{wareki.format_fiscal_year(year)}にビジョンに載っている事業がありません。年度を確かめてください。"
         )
     projects = _choose(projects, wanted) if wanted else projects
-    taking_part: dict[str, dict[str, str]] = {}
-    for r in records(tables["参加"]):
-        if wareki.active_during(r["開始日"], r["終了日"], year) and r["市町"] in towns:
-            marks = taking_part.setdefault(str(r["事業ID"]), {})
-            marks[str(r["市町"])] = "★" if "★" in (r["印"], marks.get(str(r["市町"]))) else "●"
+    taking_part = model.taking_part_during(year)
     results = {(str(r["事業ID"]), r["市町"]): r for r in records(tables["実績"]) if r["年度"] == year}
     roles = {(str(r["事業ID"]), r["主体"]): r["役割"] for r in records(tables["役割"])}
     plan = {str(r["事業ID"]): r for r in records(tables["工程"]) if r["年度"] == year}

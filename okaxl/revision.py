@@ -22,14 +22,13 @@ from okaxl import layout, wareki
 from okaxl.errors import OkaxlError
 from okaxl.files import save_atomically
 from okaxl.master import read_master
-from okaxl.matrix import partner_towns
+from okaxl.model import Model, partner_towns
 from okaxl.numbers import format_number
 from okaxl.publish import kpi_text, setup_page
 from okaxl.source import UNKNOWN_CONTENT
 from okaxl.tables import Tables, records
 from okaxl.titles import sheet_title
 
-YEARS = (2022, 2023, 2024, 2025, 2026)
 NOTES = (
     "☆事業費欄は、本ビジョンを策定する時点での圏域市町の事業費見込合計額を記載しており、未定の場合は「-」とします。"
     "また、毎年度予算編成に応じて見直しを行います。",
@@ -61,6 +60,7 @@ class Snapshot:
     page: int | None
     towns: tuple[str, ...]
     known: bool
+    years: tuple[int, ...] = ()  # the fiscal years of the project's vision period (its plan columns)
     fields: dict[str, object] = field(default_factory=dict)  # item label → value
 
 
@@ -120,14 +120,12 @@ def _revision_date(tables: Tables, path: Path) -> dt.date:
 def snapshots(tables: Tables, revised: dt.date) -> dict[str, Snapshot]:
     """Every project printed in the annex revision of `revised`, as of the end of that month."""
     as_of = wareki.month_end(revised)
-    towns = partner_towns(tables)
+    model = Model.of(tables)
+    towns = model.towns
     pages = {
         str(r["事業ID"]): int(r["掲載ページ"]) for r in records(tables["掲載"]) if r["改訂日"] == revised
     }
-    taking_part: dict[str, set[str]] = {}
-    for r in records(tables["参加"]):
-        if wareki.active_on(r["開始日"], r["終了日"], as_of):
-            taking_part.setdefault(str(r["事業ID"]), set()).add(str(r["市町"]))
+    taking_part = model.taking_part_on(as_of)
     plan = {(str(r["事業ID"]), r["年度"]): r for r in records(tables["工程"])}
     roles = {(str(r["事業ID"]), r["主体"]): r["役割"] for r in records(tables["役割"])}
     kpis: dict[str, list[dict[str, object]]] = {}
@@ -144,12 +142,13 @@ def snapshots(tables: Tables, revised: dt.date) -> dict[str, Snapshot]:
             str(p["分野"]),
             str(p["施策"]),
             pages[pid],
-            tuple(t for t in towns if t in taking_part.get(pid, set())),
+            tuple(t for t in towns if t in taking_part.get(pid, {})),
             known=not str(p["内容の出典"] or UNKNOWN_CONTENT).startswith("資料なし"),
+            years=tuple(model.fiscal_years(str(p["期"])) if str(p["期"]) in model.periods else ()),
         )
         f = snap.fields
         f["事業目的"], f["事業内容"] = p["事業目的"], p["事業内容"]
-        for year in YEARS:
+        for year in snap.years:
             step = plan.get((pid, year), {})
             f[f"工程（{wareki.short_fiscal_year(year)}年度）"] = step.get("工程")
             f[f"事業費（{wareki.short_fiscal_year(year)}年度）"] = step.get("事業費")
@@ -359,7 +358,7 @@ def _detail(ws: Worksheet, snap: Snapshot, revision: Revision, font: str) -> Non
     line("事業内容", snap.fields.get("事業内容"), "事業内容", 60)
     _cell(ws, row, 1, "工程及び事業費\n(見込額)", bold, center=True)
     ws.merge_cells(start_row=row, start_column=1, end_row=row + 2, end_column=1)
-    for i, year in enumerate(YEARS):
+    for i, year in enumerate(snap.years):
         short = wareki.short_fiscal_year(year)
         _cell(ws, row, 2 + i, f"{short}年度", bold, center=True)
         _cell(ws, row + 1, 2 + i, snap.fields.get(f"工程（{short}年度）"), plain, center=True)
