@@ -14,6 +14,9 @@ from okaxl.config import Config
 from okaxl.errors import OkaxlError
 
 if TYPE_CHECKING:  # heavy modules load only when an action runs
+    from okaxl.collection import Round
+    from okaxl.merge import Outcome
+    from okaxl.model import Model
     from okaxl.returns import ReturnResult
     from okaxl.validate import Report
 
@@ -95,76 +98,154 @@ def forms(
     )
 
 
+@dataclass
+class Batch:
+    """One run of check or merge: the returns, how each came out, and where the feedback went."""
+
+    results: list[ReturnResult]
+    folder: Path
+    statuses: dict[Path, str]
+    outcome: Outcome | None = None
+
+    def status(self, result: ReturnResult) -> str:
+        return self.statuses.get(result.file, result.status)
+
+    def count(self, status: str) -> int:
+        return sum(1 for r in self.results if self.status(r) == status)
+
+
 def check_returns(
     config: Config,
     paths: Iterable[Path],
     *,
-    duplicates: bool = True,
     each: Callable[[Path], None] | None = None,
-) -> list[ReturnResult]:
-    """Check every return named (files or folders; the inbox when none)."""
+    model: Model | None = None,
+) -> tuple[Model, list[ReturnResult]]:
+    """Read and check every return named (files or folders; the inbox when none): the file alone."""
     from okaxl.master import read_master
-    from okaxl.matrix import partner_towns
-    from okaxl.returns import CheckContext, check_return, find_returns, mark_duplicates
+    from okaxl.returns import CheckContext, check_return, find_returns
     from okaxl.signing import load_key
 
     named = tuple(paths)
+    if not named and not config.inbox.is_dir():
+        raise OkaxlError(
+            f"受信箱のフォルダー {config.inbox} がありません。作成して回答を置くか、確認するファイルを指定してください。"
+        )
     files = find_returns(named or (config.inbox,))
     if not files:
         raise OkaxlError(f"確認する回答がありません（{'、'.join(str(p) for p in named) or config.inbox}）。")
-    towns = partner_towns(read_master(config.master))
+    model = model or read_master(config.master)
     context = CheckContext(
-        load_key(config.forms.key_file, create=False), config.forms.issued, config.fiscal_year, towns
+        load_key(config.forms.key_file, create=False), config.forms.issued, config.fiscal_year, model.towns
     )
     results = []
     for path in files:
         results.append(check_return(path, context))
         if each:
             each(path)
-    if duplicates:  # merge decides about two returns of one town itself: agree → unchanged, else conflict
-        mark_duplicates(results)
-    return results
+    return model, results
 
 
-def write_feedback(config: Config, results: list[ReturnResult], folder: Path) -> None:
-    from okaxl.feedback import write_collection
-    from okaxl.feedback import write_feedback as feedback_for
-    from okaxl.master import read_master
-    from okaxl.matrix import partner_towns
+def check_round(
+    config: Config,
+    paths: Iterable[Path] = (),
+    folder: Path | None = None,
+    each: Callable[[Path], None] | None = None,
+) -> Batch:
+    """`okaxl check`: each return's one answer (as merge would give it), feedback, the round updated."""
+    from okaxl.merge import check_batch
 
-    for result in results:
+    model, results = check_returns(config, paths, each=each)
+    check_batch(results, config.master, model)
+    batch = Batch(results, folder or config.output / "指摘", {r.file: r.status for r in results})
+    _after(config, model, batch, "check")
+    return batch
+
+
+def merge_round(
+    config: Config,
+    paths: Iterable[Path] = (),
+    *,
+    dry_run: bool = False,
+    replace: bool = False,
+    each: Callable[[Path], None] | None = None,
+) -> Batch:
+    """`okaxl merge`: check, then write the valid returns into the master; feedback, the round updated."""
+    from okaxl.merge import merge
+
+    model, results = check_returns(config, paths, each=each)
+    outcome = merge(results, config, dry_run=dry_run, replace=replace, model=model)
+    batch = Batch(results, config.output / "指摘", outcome.statuses, outcome)
+    if not dry_run:
+        _after(config, model, batch, "merge")
+    return batch
+
+
+def _after(config: Config, model: Model, batch: Batch, by: str) -> None:
+    """Feedback for every return with problems; each return recorded in the round; its workbook."""
+    from okaxl import collection
+    from okaxl.feedback import write_feedback
+
+    for result in batch.results:
         if result.problems:
-            feedback_for(result, folder, config.print.font)
-    towns = partner_towns(read_master(config.master))
-    write_collection(results, towns, config.fiscal_year, folder / "回収状況.xlsx", config.print.font)
+            write_feedback(result, batch.folder, config.print.font)
+        label = "取込済" if batch.status(result) == "merged" else result.label
+        # a file that cannot be read says its year only in its name (R7_…), else it is this round's
+        year = result.year or wareki.fiscal_year_in(result.file.name) or config.fiscal_year
+        collection.record_received(config.master, result.file, result.sha256, result.town, year, label, by)
+    state = round_status(config, config.fiscal_year, model)
+    collection.write_workbook(
+        state, batch.folder / collection.workbook_name(config.fiscal_year), config.print.font
+    )
+
+
+def round_status(config: Config, year: int, model: Model | None = None) -> Round:
+    from okaxl import collection
+    from okaxl.master import read_master
+
+    model = model or read_master(config.master)
+    deadline = config.forms.deadline if year == config.fiscal_year else None
+    return collection.round_of(config.master, year, model.towns, deadline, config.contacts)
+
+
+def status(config: Config, year: int | None = None, output: Path | None = None) -> tuple[Round, Done]:
+    """`okaxl status`: where the collection round of a fiscal year stands, town by town."""
+    from okaxl import collection
+
+    year = year or config.fiscal_year
+    state = round_status(config, year)
+    path = output or config.output / collection.workbook_name(year)
+    collection.write_workbook(state, path, config.print.font)
+    missing = [t.town for t in state.towns if t.status == "未着"]
+    message = (
+        f"{wareki.format_fiscal_year(year)}の回収状況: 取込済 {state.count('取込済')} / {len(state.towns)}"
+        + (f"、未着 {len(missing)}（{'、'.join(missing)}）" if missing else "")
+        + f" — {path} に書き出しました"
+    )
+    return state, Done(message, path)
 
 
 def check_inbox(config: Config) -> Done:
-    results = check_returns(config, ())
-    folder = config.output / "指摘"
-    write_feedback(config, results, folder)
-    counts = {label: sum(r.label == label for r in results) for label in ("受理", "要修正", "却下")}
+    batch = check_round(config)
+    counts = {
+        label: sum(r.label == label for r in batch.results)
+        for label in ("受理", "要修正", "却下", "競合", "取込済")
+    }
+    summary = "、".join(f"{k} {v} 件" for k, v in counts.items() if v)
+    from okaxl.collection import workbook_name
+
     return Done(
-        f"回答の確認: 受理 {counts['受理']} 件、要修正 {counts['要修正']} 件、却下 {counts['却下']} 件"
-        f" — 指摘と回収状況を {folder} に書き出しました",
-        folder / "回収状況.xlsx",
+        f"回答の確認: {summary} — 指摘と回収状況を {batch.folder} に書き出しました",
+        batch.folder / workbook_name(config.fiscal_year),
     )
 
 
 def merge_inbox(config: Config, *, replace: bool = False) -> Done:
-    from okaxl.merge import merge
-
-    results = check_returns(config, (), duplicates=False)
-    write_feedback(config, [r for r in results if r.status != "valid"], config.output / "指摘")
-    outcome = merge(results, config, dry_run=False, replace=replace)
+    batch = merge_round(config, replace=replace)
     labels = {"merged": "取込", "unchanged": "変更なし", "conflict": "競合", "invalid": "却下・要修正"}
-    counts = {k: sum(1 for s in outcome.statuses.values() if s == k) for k in labels}
-    summary = "、".join(f"{labels[k]} {v} 件" for k, v in counts.items() if v)
-    tail = (
-        f"マスターを更新しました（バックアップ {outcome.backup.name}）"
-        if outcome.backup
-        else "マスターは変更していません"
-    )
+    summary = "、".join(f"{labels[k]} {batch.count(k)} 件" for k in labels if batch.count(k))
+    backup = batch.outcome.backup if batch.outcome else None
+    tail = f"マスターを更新しました（バックアップ {backup.name}）" if backup else "マスターは変更していません"
     return Done(f"回答の取り込み: {summary} — {tail}", None)
 
 

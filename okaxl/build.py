@@ -58,6 +58,7 @@ def replace_built_master(tables: Tables, master: Path, config: Config) -> Path:
         _, backup = replace_master(
             master, write, sha256_of(master), backups=config.backups, keep=config.merge_backups_keep
         )
+    assert backup is not None  # the built master is always written
     return backup
 
 

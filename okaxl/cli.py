@@ -207,13 +207,34 @@ def forms(year: str, town: tuple[str, ...], output_dir: Path | None, config_path
     click.echo(done.message)
 
 
-def _check(config: Any, paths: tuple[Path, ...], duplicates: bool) -> list[Any]:
-    from okaxl import actions
+def _files(config: Any, paths: tuple[Path, ...]) -> tuple[Path, ...]:
     from okaxl.returns import find_returns
 
-    files = tuple(find_returns(paths or (config.inbox,)))  # found once; the bar knows the total
-    with _progress(len(files), "回答を確認中") as bar:
-        return actions.check_returns(config, files, duplicates=duplicates, each=lambda _: bar.update(1))
+    if not paths and not config.inbox.is_dir():
+        return ()  # the action says what is missing
+    return tuple(find_returns(paths or (config.inbox,)))  # found once; the bar knows the total
+
+
+def _report(batch: Any, fmt: str, labels: dict[str, str]) -> None:
+    """Each return with its status and problems (text), or the contract's JSON."""
+    if fmt == "json":
+        document = (
+            batch.outcome.to_json() if batch.outcome else {"returns": [r.to_json() for r in batch.results]}
+        )
+        click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+        return
+    for r in batch.results:
+        status = batch.status(r)
+        label = labels.get(status, r.label) if status != "invalid" else r.label
+        errors = sum(p.severity == "error" for p in r.problems)
+        click.echo(
+            f"{label}  {r.file.name}  {r.town or ''}  変更 {len(r.changes)} 件、指摘 {len(r.problems)} 件（要修正 {errors} 件）"
+        )
+        for p in r.problems:
+            click.echo(f"    {f'{p.sheet}!{p.cell}' if p.cell else (p.sheet or 'ファイル')}  {p.message}")
+        if status == "conflict":
+            for c in r.changes:
+                click.echo(f"    {c['sheet']} {c['key']} {c['field']}: {c['old']} → {c['new']}")
 
 
 @main.command()
@@ -224,30 +245,26 @@ def _check(config: Any, paths: tuple[Path, ...], duplicates: bool) -> list[Any]:
 def check(paths: tuple[Path, ...], feedback_dir: Path | None, fmt: str, config_path: Path | None) -> None:
     """返ってきた回答（ファイルまたはフォルダー）を確認します。マスターは変更しません。
 
-    指摘は --feedback-dir（既定: output/指摘）に、市町に返すファイルとして書き出します。
+    取り込むときと同じ確認（既に取り込んだ値との競合、マスターの決まり）をして、取り込みと同じ答えを
+    出します。指摘は --feedback-dir（既定: output/指摘）に、市町に返すファイルとして書き出し、
+    回収状況（年度ごとに記録し、前の確認の結果も消えません）を更新します。
     """
     from okaxl import actions
 
     config = _config(config_path)
-    results = _check(config, paths, duplicates=True)
-    folder = feedback_dir or config.output / "指摘"
-    actions.write_feedback(config, results, folder)
-    if fmt == "json":
-        click.echo(json.dumps({"returns": [r.to_json() for r in results]}, ensure_ascii=False, indent=2))
-    else:
-        for r in results:
-            errors = sum(p.severity == "error" for p in r.problems)
-            click.echo(
-                f"{r.label}  {r.file.name}  {r.town or ''}  指摘 {len(r.problems)} 件（要修正 {errors} 件）"
-            )
-            for p in r.problems:
-                click.echo(f"    {f'{p.sheet}!{p.cell}' if p.cell else (p.sheet or 'ファイル')}  {p.message}")
-        counts = {label: sum(r.label == label for r in results) for label in ("受理", "要修正", "却下")}
-        click.echo(
-            f"確認結果: 受理 {counts['受理']} 件、要修正 {counts['要修正']} 件、却下 {counts['却下']} 件。"
-            f"指摘と回収状況を {folder} に書き出しました。"
-        )
-    sys.exit(EXIT_OK if all(r.status == "valid" for r in results) else EXIT_PROBLEMS)
+    files = _files(config, paths)
+    with _progress(len(files) or 1, "回答を確認中") as bar:
+        batch = actions.check_round(config, files or paths, feedback_dir, each=lambda _: bar.update(1))
+    _report(batch, fmt, {"valid": "受理", "unchanged": "受理（重複）", "conflict": "競合"})
+    if fmt != "json":
+        counts = {
+            label: sum(r.label == label for r in batch.results)
+            for label in ("受理", "要修正", "却下", "競合", "取込済")
+        }
+        summary = "、".join(f"{k} {v} 件" for k, v in counts.items() if v)
+        click.echo(f"確認結果: {summary}。指摘と回収状況を {batch.folder} に書き出しました。")
+    ok = all(batch.status(r) in ("valid", "unchanged") for r in batch.results)
+    sys.exit(EXIT_OK if ok else EXIT_PROBLEMS)
 
 
 @main.command()
@@ -260,52 +277,71 @@ def merge(paths: tuple[Path, ...], dry_run: bool, replace: bool, fmt: str, confi
     """回答を確認し、受理できるものをマスターに取り込みます（バックアップと履歴付き）。
 
     同じファイルを2回取り込んでも何も変わりません。既に取り込んだ値と違う回答は「競合」として
-    セルごとに示し、書き込みません（--replace で置き換え、履歴に残します）。--dry-run は何も書きません。
+    セルごとに示し、書き込みません（--replace で置き換え、履歴に残します）。問題のある回答があっても、
+    ほかの受理できる回答は取り込みます。--dry-run は何も書きません。
     """
     from okaxl import actions
-    from okaxl.merge import merge as run
 
     config = _config(config_path)
-    results = _check(config, paths, duplicates=False)
-    if not dry_run:
-        actions.write_feedback(config, [r for r in results if r.status != "valid"], config.output / "指摘")
-    outcome = run(results, config, dry_run=dry_run, replace=replace)
-    for note in outcome.notes:
+    files = _files(config, paths)
+    with _progress(len(files) or 1, "回答を確認中") as bar:
+        batch = actions.merge_round(
+            config, files or paths, dry_run=dry_run, replace=replace, each=lambda _: bar.update(1)
+        )
+    assert batch.outcome is not None
+    for note in batch.outcome.notes:
         click.echo(note, err=True)
-    statuses = outcome.statuses
-    if fmt == "json":
-        click.echo(json.dumps(outcome.to_json(), ensure_ascii=False, indent=2))
-    else:
-        labels = {
-            "merged": "取込",
-            "valid": "取込予定",
-            "unchanged": "変更なし",
-            "conflict": "競合",
-            "invalid": "却下・要修正",
-        }
-        for r in results:
-            click.echo(
-                f"{labels[statuses.get(r.file, r.status)]}  {r.file.name}  {r.town or ''}  変更 {len(r.changes)} 件"
-            )
-            for c in r.changes:
-                files = f"（{' と '.join(c['files'])}）" if c.get("files") else ""
-                old = "（空欄）" if c["old"] is None else c["old"]
-                click.echo(f"    {c['sheet']} {c['key']} {c['field']}: {old} → {c['new']}{files}")
-            for p in r.problems:
-                if p.severity == "error":
-                    click.echo(f"    {p.sheet + '!' + p.cell if p.cell else 'ファイル'}  {p.message}")
-        counts = {k: sum(1 for r in results if statuses.get(r.file, r.status) == k) for k in labels}
-        summary = "、".join(f"{labels[k]} {v} 件" for k, v in counts.items() if v)
+    labels = {
+        "merged": "取込",
+        "valid": "取込予定",
+        "unchanged": "変更なし",
+        "conflict": "競合",
+        "invalid": "却下・要修正",
+    }
+    _report(batch, fmt, labels)
+    if fmt != "json":
+        summary = "、".join(f"{labels[k]} {batch.count(k)} 件" for k in labels if batch.count(k))
+        backup = batch.outcome.backup
         where = (
             "（試行のため何も書き込んでいません）"
             if dry_run
-            else f" マスターを更新しました（バックアップ: {outcome.backup}）。"
-            if outcome.backup
+            else f" マスターを更新しました（バックアップ: {backup}）。"
+            if backup
             else " マスターは変更していません。"
         )
         click.echo(f"取り込み結果: {summary}。{where}")
-    bad = any(statuses.get(r.file) in ("conflict", "invalid") for r in results)
+    bad = any(batch.status(r) in ("conflict", "invalid") for r in batch.results)
     sys.exit(EXIT_PROBLEMS if bad else EXIT_OK)
+
+
+@main.command()
+@click.option("--year", default=None, help="年度（既定は config の fiscal_year）")
+@click.option(
+    "--output", type=PATH, default=None, help="回収状況のブック（既定: output/回収状況_令和7年度.xlsx）"
+)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@command
+def status(year: str | None, output: Path | None, fmt: str, config_path: Path | None) -> None:
+    """年度の回収状況：市町ごとの様式の配布、届いた回答、状態、期限からの遅れ。
+
+    終了コード: 0 全市町を取り込み済み、1 未着・要修正などが残る、2 実行できない。
+    """
+    from okaxl import actions, wareki
+
+    config = _config(config_path)
+    state, done = actions.status(config, wareki.parse_fiscal_year(year) if year else None, output)
+    if fmt == "json":
+        click.echo(json.dumps(state.to_json(), ensure_ascii=False, indent=2))
+    else:
+        for town in state.towns:
+            late = f"  {town.days_overdue} 日遅れ" if town.days_overdue else ""
+            last = f"  最終確認 {town.last_checked}" if town.last_checked else ""
+            chase = (
+                f"  連絡先 {town.contact}" if town.contact and town.status not in ("取込済", "受理") else ""
+            )
+            click.echo(f"{town.town}\t{town.status}{last}{late}{chase}")
+        click.echo(done.message)
+    sys.exit(EXIT_OK if state.complete else EXIT_PROBLEMS)
 
 
 @main.command()

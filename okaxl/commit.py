@@ -82,14 +82,15 @@ def backup(master: Path, folder: Path, keep: int) -> Path:
 
 def replace_master(
     master: Path,
-    write: Callable[[Path], list[str]],
+    write: Callable[[Path], list[str] | None],
     before_sha: str,
     *,
     backups: Path,
     keep: int,
-) -> tuple[str, Path]:
+) -> tuple[str, Path | None]:
     """Replace `master` by what `write(temp)` writes, by the safe sequence; returns the new hash
-    and the backup. `write` returns what is wrong with the file it wrote (empty when it is right)."""
+    and the backup. `write` returns what is wrong with the file it wrote (empty when it is right),
+    or None when it found nothing to write: then nothing is touched (the hash is the old one)."""
     check_writable(master)
     try:
         handle, name = tempfile.mkstemp(
@@ -103,6 +104,8 @@ def replace_master(
         try:
             temp.chmod(master.stat().st_mode & 0o777)
             wrong = write(temp)
+            if wrong is None:
+                return before_sha, None
             _crash("before_fsync")
             fsync_file(temp)
         except OSError as exc:

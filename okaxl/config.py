@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from okaxl import wareki
@@ -53,6 +53,8 @@ class Config:
     schedule: ScheduleSettings
     forms: FormSettings
     merge_backups_keep: int = 20
+    # [contacts]: town → whom to chase for its return (optional; shown by okaxl status)
+    contacts: dict[str, str] = field(default_factory=dict)
 
 
 def _section(data: dict[str, object], name: str, path: Path) -> dict[str, object]:
@@ -106,8 +108,14 @@ def load_config(path: Path | None = None) -> Config:
     keep = merge_section.get("backups_keep", 20) if isinstance(merge_section, dict) else None
     if not isinstance(keep, int) or keep < 1:
         raise OkaxlError(f"設定ファイル {path} の [merge] backups_keep は1以上の整数にしてください。")
+    contacts = data.get("contacts", {})
+    if not isinstance(contacts, dict) or not all(isinstance(v, str) for v in contacts.values()):
+        raise OkaxlError(
+            f'設定ファイル {path} の [contacts] は 津山市 = "企画課 0868-00-0000" のように書いてください。'
+        )
     return Config(
         path=path.resolve(),
+        contacts={str(k): v for k, v in contacts.items()},
         schedule=schedule,
         forms=forms,
         merge_backups_keep=keep,

@@ -13,7 +13,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
-from okaxl import formlayout, wareki
+from okaxl import formlayout
 from okaxl.files import save_atomically
 from okaxl.problems import Severity
 from okaxl.publish import setup_page, wrapped_lines
@@ -119,45 +119,3 @@ def write_feedback(result: ReturnResult, folder: Path, font: str) -> Path:
         ws.sheet_view.tabSelected = ws is summary
     save_atomically(book, target)
     return target
-
-
-def write_collection(
-    results: list[ReturnResult], towns: tuple[str, ...], year: int, path: Path, font: str
-) -> Path:
-    """回収状況: every partner town, whether its return arrived, its status and number of problems."""
-    book = Workbook()
-    ws = book.active
-    assert ws is not None
-    ws.title = "回収状況"
-    ws.append([f"{wareki.format_fiscal_year(year)} 回答の回収状況"])
-    ws.append(["市町", "回答", "状態", "要修正", "確認", "ファイル"])
-    for town in towns:
-        mine = [r for r in results if r.town == town and r.year == year]
-        if not mine:
-            ws.append([town, "未着", "", None, None, ""])
-        for r in mine:
-            errors = sum(p.severity is Severity.ERROR for p in r.problems)
-            ws.append([town, "到着", r.label, errors, len(r.problems) - errors, r.file.name])
-    unknown = [r for r in results if r.town not in towns or r.year != year]
-    for r in unknown:
-        ws.append(
-            [
-                r.town or "（不明）",
-                "到着",
-                r.label,
-                sum(p.severity is Severity.ERROR for p in r.problems),
-                None,
-                r.file.name,
-            ]
-        )
-    missing = [t for t in towns if not any(r.town == t and r.year == year for r in results)]
-    ws.append([])
-    ws.append([f"未着 {len(missing)} 市町：{'、'.join(missing) or 'なし'}"])
-    for row in ws.iter_rows():
-        for cell in row:
-            cell.font = Font(name=font, bold=cell.row <= 2)
-    for letter, width in zip("ABCDEF", (12, 8, 8, 8, 8, 40), strict=True):
-        ws.column_dimensions[letter].width = width
-    setup_page(ws, landscape=False, title_rows="2:2")
-    save_atomically(book, path)
-    return path

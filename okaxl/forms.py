@@ -23,10 +23,10 @@ from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from okaxl import __version__, formlayout, signing, wareki
+from okaxl import __version__, collection, formlayout, signing, wareki
 from okaxl.config import Config
 from okaxl.errors import OkaxlError
-from okaxl.files import save_atomically
+from okaxl.files import os_failure, save_atomically
 from okaxl.matrix import resolve_town
 from okaxl.model import Model, partner_towns
 from okaxl.numbers import format_number
@@ -387,15 +387,7 @@ def write_forms(
 ) -> list[Path]:
     """Write one form per town into `out_dir`, and keep a copy of each as issued."""
     key = signing.load_key(config.forms.key_file, create=True)
-    period = next(
-        (
-            (int(r["開始年度"]), int(r["終了年度"]))
-            for r in records(tables["期"])
-            if int(r["開始年度"]) <= year <= int(r["終了年度"])
-        ),
-        None,
-    )
-    if period is None:
+    if Model.of(tables).period_of(year) is None:
         raise OkaxlError(
             f"{wareki.format_fiscal_year(year)}はどのビジョンの期にも入っていません。年度を確かめてください。"
         )
@@ -405,8 +397,12 @@ def write_forms(
         book, metadata = build_form(tables, town, year, config, master_sha256, key)
         path = out_dir / formlayout.file_name(wareki.short_fiscal_year(year), town)
         save_atomically(book, path)
-        config.forms.issued.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(path, config.forms.issued / f"{metadata['form_id']}.xlsx")
+        try:
+            config.forms.issued.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, config.forms.issued / f"{metadata['form_id']}.xlsx")
+        except OSError as exc:
+            raise os_failure(exc, config.forms.issued, "配布した様式の控えを残す") from exc
+        collection.record_issued(config.master, year, town, metadata["form_id"], path)
         written.append(path)
         if each:
             each(path)

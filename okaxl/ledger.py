@@ -35,11 +35,18 @@ def who() -> dict[str, str]:
 
 
 def append(master: Path, record: dict[str, Any]) -> dict[str, Any]:
-    """Append one record (with its sequence number and UTC time) and fsync it."""
-    path = ledger_path(master)
-    records = list(read(master))
-    entry = {"seq": (records[-1]["seq"] + 1) if records else 1, "utc": _now(), **who(), **record}
+    """Append one record to the master's ledger (with its sequence number and UTC time), fsynced."""
+    return append_to(ledger_path(master), record)
+
+
+def append_to(path: Path, record: dict[str, Any]) -> dict[str, Any]:
+    """Append one record to the log at `path` and fsync it; the sequence number comes from the
+    last record, read from the end of the file (an append costs the same however long the log)."""
+    last = _last(path)
+    entry = {"seq": int(last.get("seq", 0)) + 1, "utc": _now(), **who(), **record}
     line = json.dumps(entry, ensure_ascii=False, default=str) + "\n"
+    if _ends_torn(path):
+        line = "\n" + line  # a line torn by a crash is left alone on its own line
     with path.open("a", encoding="utf-8") as handle:
         handle.write(line)
         handle.flush()
@@ -47,9 +54,43 @@ def append(master: Path, record: dict[str, Any]) -> dict[str, Any]:
     return entry
 
 
+def _ends_torn(path: Path) -> bool:
+    if not path.exists() or not path.stat().st_size:
+        return False
+    with path.open("rb") as handle:
+        handle.seek(-1, os.SEEK_END)
+        return handle.read(1) != b"\n"
+
+
+def _last(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        return {}
+    with path.open("rb") as handle:
+        size = handle.seek(0, os.SEEK_END)
+        block = 1 << 16
+        while True:
+            start = max(0, size - block)
+            handle.seek(start)
+            tail = handle.read(size - start)
+            lines = tail.splitlines()
+            for line in reversed(lines if start == 0 else lines[1:]):
+                try:
+                    found = json.loads(line)
+                except ValueError:
+                    continue  # a torn last line (a crash mid-write)
+                if isinstance(found, dict) and "seq" in found:
+                    return found
+            if start == 0:
+                return {}
+            block *= 4
+
+
 def read(master: Path) -> Iterator[dict[str, Any]]:
-    """Every complete record; a torn last line (a crash mid-write) is ignored."""
-    path = ledger_path(master)
+    """Every complete record of the master's ledger; a torn last line is ignored."""
+    return read_from(ledger_path(master))
+
+
+def read_from(path: Path) -> Iterator[dict[str, Any]]:
     if not path.exists():
         return
     with path.open(encoding="utf-8") as handle:

@@ -79,7 +79,9 @@ class Model(Tables):
         return [p for p in self.projects.values() if wareki.active_on(p.get("開始日"), p.get("終了日"), date)]
 
     def projects_during(self, year: int) -> list[Row]:
-        return [p for p in self.projects.values() if wareki.active_during(p.get("開始日"), p.get("終了日"), year)]
+        return [
+            p for p in self.projects.values() if wareki.active_during(p.get("開始日"), p.get("終了日"), year)
+        ]
 
     def _participation(self) -> Iterator[Row]:
         frame = self.frames["参加"]
@@ -88,7 +90,9 @@ class Model(Tables):
 
     def taking_part_on(self, date: dt.date) -> dict[str, dict[str, str]]:
         """事業ID → {town: mark} of the partner towns taking part on `date` (★ the proposer)."""
-        return self._marks(r for r in self._participation() if wareki.active_on(r["開始日"], r["終了日"], date))
+        return self._marks(
+            r for r in self._participation() if wareki.active_on(r["開始日"], r["終了日"], date)
+        )
 
     def taking_part_during(self, year: int) -> dict[str, dict[str, str]]:
         """事業ID → {town: mark} of the partner towns taking part at any time in fiscal `year`."""
@@ -111,7 +115,9 @@ class Model(Tables):
         """The projects `town` takes part in during fiscal `year`, in the vision's order."""
         taking_part = self.taking_part_during(year)
         return [
-            str(p["事業ID"]) for p in self.projects_during(year) if town in taking_part.get(str(p["事業ID"]), {})
+            str(p["事業ID"])
+            for p in self.projects_during(year)
+            if town in taking_part.get(str(p["事業ID"]), {})
         ]
 
     # ------------------------------------------------------------ KPIs

@@ -22,6 +22,7 @@ from openpyxl.workbook.workbook import Workbook
 
 from okaxl import formlayout, signing, wareki
 from okaxl.commit import sha256_of
+from okaxl.errors import OkaxlError
 from okaxl.forms import input_cells
 from okaxl.numbers import Reading, format_number, parse_number
 from okaxl.precheck import precheck
@@ -42,13 +43,25 @@ REJECTING = {
     "RETURN_UNREADABLE",
     "RETURN_NOT_OKAXL",
     "RETURN_METADATA_EDITED",
+    "RETURN_ARCHIVE",
 }
-LABELS = {"valid": "受理", "invalid": "要修正", "rejected": "却下"}
+LABELS = {
+    "valid": "受理",
+    "invalid": "要修正",
+    "rejected": "却下",
+    "conflict": "競合",
+    "merged": "取込済",
+    "unchanged": "取込済",
+}
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|_x00[01][0-9A-Fa-f]_")
 TEXT_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 EXCEL_TEXT_LIMIT = 32767
 ABSURD = 1e12
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".csv", ".xml", ".htm", ".html", ".pdf", ".ods")
+ARCHIVES = (".zip", ".7z", ".lzh", ".rar", ".tar", ".gz")
+# what a return may hold instead of its own words (the master's DITTO marks, and references)
+REFERENCE_ONLY = re.compile(
+    r"^(同上|〃|″|上に同じ|前年度?と同じ|昨年度と同じ|別紙(の)?とおり|別紙参照|別添(の)?とおり|別添参照)[。.]?$"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +83,10 @@ class ReturnResult:
     changes: list[dict[str, object]] = field(default_factory=list)
     metadata: dict[str, str] = field(default_factory=dict)
     answers: dict[str, dict[str, dict[str, object]]] = field(default_factory=dict)
+    # (sheet, item, field id) → the cell of the return that holds the answer
+    cells: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    planned: list[Any] = field(default_factory=list)  # the master cells it sets (writer.CellChange)
+    merged_before: bool = False  # unchanged because its content is already in the master
     readable: bool = False  # opened as a workbook (feedback can be written into a copy)
 
     @property
@@ -78,7 +95,17 @@ class ReturnResult:
 
     @property
     def label(self) -> str:
-        return LABELS["rejected" if self.rejected else self.status]
+        """For staff and the collection round: 受理, 要修正, 却下, 取込済, 競合."""
+        if self.rejected:
+            return LABELS["rejected"]
+        if self.status == "unchanged" and not self.merged_before:
+            return LABELS["valid"]  # the same as another return of this batch, not yet merged
+        return LABELS[self.status]
+
+    def cells_row(self, sheet: str, item: str) -> int:
+        """The row of the form that holds `item` (a project or KPI) on `sheet`."""
+        keys = json.loads(self.metadata.get("rows", "{}")).get(sheet, [])
+        return formlayout.FIRST_ROW + (keys.index(item) if item in keys else 0)
 
     @property
     def content_sha256(self) -> str:
@@ -101,26 +128,34 @@ class ReturnResult:
 
 
 def find_returns(paths: Iterable[Path]) -> list[Path]:
-    """Files named, and the files in folders named (not Excel's ~$ lock files, not hidden files)."""
+    """Files named, and every file in folders named (not Excel's ~$ lock files, not hidden files):
+    a file that is not a return (a .zip, a PDF) is listed too, and told why it cannot be read."""
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
             found += sorted(
                 p
                 for p in path.rglob("*")
-                if p.is_file()
-                and not p.name.startswith(("~$", "."))
-                and p.suffix.lower() in WORKBOOK_SUFFIXES
+                if p.is_file() and not p.name.startswith(("~$", ".")) and p.name != "Thumbs.db"
             )
-        else:
+        elif path.is_file():
             found.append(path)
+        else:
+            raise OkaxlError(
+                f"{path} が見つかりません。ファイル名とフォルダー（config.toml の [paths] inbox）を確かめてください。"
+            )
     return found
 
 
+_NOTE = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】|「[^「」]*」")
+
+
 def _town_in_name(name: str, towns: tuple[str, ...]) -> str | None:
-    text = unicodedata.normalize("NFKC", name)
-    matches = [t for t in towns if t in text]
-    return max(matches, key=len) if matches else None
+    """The town a file name is for: the first named outside notes in brackets, so that
+    「R7_玉野市_回答様式（津山市の様式を参考に記入）」 is 玉野市's."""
+    text = _NOTE.sub("", unicodedata.normalize("NFKC", name))
+    found = sorted((text.find(t), -len(t), t) for t in towns if t in text)
+    return found[0][2] if found else None
 
 
 def _metadata(book: Workbook) -> tuple[dict[str, str] | None, dict[str, str]]:
@@ -148,6 +183,9 @@ def check_return(path: Path, context: CheckContext) -> ReturnResult:
         result.problems.append(problem("RETURN_UNREADABLE", "", None, "ファイルが見つかりません"))
         return result
     result.town = _town_in_name(path.name, context.towns)  # until the form itself says
+    if path.suffix.lower() in ARCHIVES:
+        result.problems.append(problem("RETURN_ARCHIVE", "", None, path.name))
+        return result
     pre = precheck(path)
     result.problems += pre.problems
     if not pre.readable:
@@ -316,6 +354,7 @@ def _check_inputs(
             for field_id, letter in columns.items():
                 kind, required, limit, choices = fields.get(field_id, ["文字", "任意", None, []])
                 coordinate = f"{letter}{number}"
+                result.cells[(sheet, str(key), field_id)] = coordinate
                 heading = _heading(formulas, sheet, letter)
                 raw = ws[coordinate]
                 value = raw.value
@@ -340,7 +379,9 @@ def _check_inputs(
                     continue
                 if kind == "数値":
                     unit = ws[f"{formlayout.UNIT_COLUMN}{number}"].value
-                    answer[field_id] = _number(result, value, unit, context)
+                    answer[field_id] = _number(
+                        result, _as_shown(value, raw.number_format, unit), unit, context
+                    )
                 elif kind == "選択":
                     text = unicodedata.normalize("NFKC", str(value)).strip()
                     if text not in choices:
@@ -355,11 +396,43 @@ def _check_inputs(
                             )
                         )
                     answer[field_id] = text
+                elif isinstance(value, dt.date | dt.time) or (isinstance(value, int | float) and raw.is_date):
+                    shown = _date_as_typed(value, raw.number_format)
+                    result.problems.append(problem("RETURN_TEXT_IS_DATE", sheet, coordinate, shown))
+                    answer[field_id] = None
                 else:
                     answer[field_id] = _text(result, value, limit, context)
             if sheet == formlayout.KPIS:
                 _reason(result, ws, number, answer, threshold)
             answers[key] = answer
+
+
+def _as_shown(value: object, number_format: str, unit: object) -> object:
+    """A number as the town saw it: 0.85 shown as 85% in a KPI whose unit is % is 85."""
+    percent = unicodedata.normalize("NFKC", str(unit or "")).strip() == "%"
+    if (
+        percent
+        and "%" in (number_format or "")
+        and isinstance(value, int | float)
+        and not isinstance(value, bool)
+    ):
+        return f"{round(value * 100, 10):g}%"  # read on as "85%", a number with its unit, and noted
+    return value
+
+
+def _date_as_typed(value: object, number_format: str) -> str:
+    """What the town typed that Excel or LibreOffice turned into a date: 4/1, 4月1日, 2025/4/1."""
+    if isinstance(value, int | float):
+        value = openpyxl.utils.datetime.from_excel(value)
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M")
+    assert isinstance(value, dt.date)
+    fmt = (number_format or "").lower()
+    if "月" in fmt:
+        return f"{value.month}月{value.day}日"
+    if "y" in fmt or "e" in fmt:
+        return f"{value.year}/{value.month}/{value.day}"
+    return f"{value.month}/{value.day}"
 
 
 def _number(result: ReturnResult, value: object, unit: object, context: dict[str, str]) -> float | int | None:
@@ -437,11 +510,21 @@ def _text(result: ReturnResult, value: object, limit: int | None, context: dict[
             )
         )
         return None
-    first = unicodedata.normalize("NFKC", text)[:1]
-    if first in TEXT_FORMULA_STARTS:
-        result.problems.append(
-            problem("RETURN_TEXT_FORMULA_LIKE", sheet, cell, text[:50], first=repr(first)[1:-1])
-        )
+    # the master's own rules, met here so that check and merge give one answer: spaces at the
+    # ends are taken off (a leading full-width space is the paragraph indent), and the town told
+    trimmed = text.rstrip(" \u3000\t\r\n").lstrip(" \t\r\n")
+    if trimmed != text:
+        result.problems.append(problem("RETURN_TEXT_TRIMMED", sheet, cell, text[:50]))
+        text = trimmed
+    if not text.strip():
+        return None
+    if REFERENCE_ONLY.match(unicodedata.normalize("NFKC", text).strip()):
+        result.problems.append(problem("RETURN_REFERENCE_ONLY", sheet, cell, text, heading=heading))
+        return None
+    first = unicodedata.normalize("NFKC", text).lstrip(" ")[:1]
+    if first == "=":
+        result.problems.append(problem("RETURN_TEXT_FORMULA_LIKE", sheet, cell, text[:50], first=first))
+        return None
     return text
 
 
@@ -463,18 +546,3 @@ def _reason(result: ReturnResult, ws: Any, number: int, answer: dict[str, object
                 change=f"{change:+.0%}",
             )
         )
-
-
-def mark_duplicates(results: list[ReturnResult]) -> None:
-    """Two returns for the same town and year in one batch: each names the other."""
-    by_key: dict[tuple[str, int], list[ReturnResult]] = {}
-    for r in results:
-        if r.town and r.year and not r.rejected:
-            by_key.setdefault((r.town, r.year), []).append(r)
-    for group in by_key.values():
-        if len(group) < 2:
-            continue
-        for r in group:
-            others = "、".join(o.file.name for o in group if o is not r)
-            r.problems.append(problem("RETURN_DUPLICATE", "", None, r.file.name, other=others))
-            r.status = "invalid"

@@ -69,6 +69,15 @@ def parse_fiscal_year(value: object) -> int:
     return year
 
 
+def fiscal_year_in(name: str) -> int | None:
+    """The fiscal year a file name starts with, as okaxl names forms (R7_津山市_…), or None."""
+    match = re.match(r"(R|H|令和|平成)\s*(元|\d{1,2})(?=[_\s（(])", _normalise(name))
+    try:
+        return parse_fiscal_year(match.group(1) + match.group(2)) if match else None
+    except OkaxlError:
+        return None
+
+
 def is_out_of_era(value: str) -> bool:
     """True for forms such as 平成33年度 that name a year after their era ended."""
     match = _ERA_YEAR.match(_normalise(value).removesuffix("年度"))

@@ -67,6 +67,7 @@ class CellChange:
     field: str
     old: object
     new: object
+    origin: object = None  # where the value came from (a return's file and cell), for reports
 
 
 @dataclass
@@ -76,6 +77,9 @@ class Written:
     edited: set[str] = field(default_factory=set)
     cells: list[tuple[str, int, int, object]] = field(default_factory=list)  # sheet, row, column, value
     added_rows: dict[str, list[int]] = field(default_factory=dict)
+    # (sheet, row, column) → the origin of the change that set the cell (a new record's key cells
+    # take the origin of the change that made the record)
+    origins: dict[tuple[str, int, int], object] = field(default_factory=dict)
 
 
 class Refused(OkaxlError):
@@ -122,6 +126,8 @@ def _refusal_message(problems: list[Problem]) -> str:
 class _SheetPlan:
     cells: dict[tuple[int, int], object] = field(default_factory=dict)  # (row, column) → value
     records: list[dict[int, object]] = field(default_factory=list)  # new rows, column → value
+    origins: dict[tuple[int, int], object] = field(default_factory=dict)  # (row, column) → origin
+    record_origins: list[dict[int, object]] = field(default_factory=list)  # per new row, column → origin
 
 
 def _plan(
@@ -155,20 +161,27 @@ def _plan(
             continue
         rows = _rows_by_key(tables, sheet, key, problems)
         new: dict[tuple[object, ...], dict[int, object]] = {}
+        new_origins: dict[tuple[object, ...], dict[int, object]] = {}
         for change in sheet_changes:
             row = rows.get(change.key)
+            column = numbers[change.field]
             if row is None:
                 record = new.setdefault(
                     change.key, {numbers[k]: v for k, v in zip(key, change.key, strict=True)}
                 )
-                record[numbers[change.field]] = change.new
+                origins = new_origins.setdefault(change.key, {numbers[k]: change.origin for k in key})
+                record[column] = change.new
+                origins[column] = change.origin
             elif row > 0:
-                plans[sheet].cells[(row, numbers[change.field])] = change.new
+                plans[sheet].cells[(row, column)] = change.new
+                plans[sheet].origins[(row, column)] = change.origin
         plans[sheet].records += new.values()
+        plans[sheet].record_origins += [new_origins[k] for k in new]
     for sheet, records in appended.items():
         numbers = columns(sheet, sorted({k for r in records for k in r}))
         if numbers is not None:
             plans[sheet].records += [{numbers[k]: v for k, v in r.items()} for r in records]
+            plans[sheet].record_origins += [{} for _ in records]
     return dict(plans), problems
 
 
@@ -232,13 +245,15 @@ def _apply(
         for (row, column), value in sorted(plan.cells.items()):
             ws.set(row, column, value, strings)
             written.cells.append((sheet, row, column, value))
+            written.origins[(sheet, row, column)] = plan.origins.get((row, column))
         values_only = {column_index_from_string(c) for c in tables.letters.get(sheet, {}).values()}
-        for record in plan.records:
+        for record, origins in zip(plan.records, plan.record_origins, strict=True):
             row = ws.new_row(values_only | set(record))
             written.added_rows.setdefault(sheet, []).append(row)
             for column, value in sorted(record.items()):
                 ws.set(row, column, value, strings)
                 written.cells.append((sheet, row, column, value))
+                written.origins[(sheet, row, column)] = origins.get(column)
         widest = max([column for _, column in plan.cells] + [c for r in plan.records for c in r] + [1])
         ws.grow(end, ws.end, widest)
         refusals += [problem(r.code, sheet, r.cell, r.value) for r in ws.refusals]

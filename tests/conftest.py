@@ -71,3 +71,31 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     skipped = reporter.stats.get("skipped", []) if reporter else []
     if os.environ.get("CI") and skipped and exitstatus == 0:
         session.exitstatus = 1
+
+
+PRODUCED: set[str] = set()  # every rule code a problem was made of in this test session
+RAN: set[str] = set()  # every test that ran
+
+
+class _Recording(dict):
+    def __getitem__(self, code: str) -> object:
+        PRODUCED.add(code)
+        return super().__getitem__(code)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _record_rules():
+    """okaxl.rules.problem looks every code up in RULES: recording the lookups records what the
+    tests really produced (tests/test_zz_rules.py asserts every rule was)."""
+    import okaxl.rules
+
+    original = okaxl.rules.RULES
+    okaxl.rules.RULES = _Recording(original)
+    yield
+    okaxl.rules.RULES = original
+
+
+@pytest.fixture(autouse=True)
+def _record_test(request: pytest.FixtureRequest):
+    RAN.add(request.node.nodeid)
+    yield

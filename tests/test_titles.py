@@ -61,7 +61,7 @@ def test_every_workbook_okaxl_writes(project, tmp_path):
     bad = fill(forms["津山市"], project.inbox / forms["津山市"].name, kpi="たくさん")
     _run(project, "check", bad)
     written += sorted((project.output / "指摘").glob("*.xlsx"))
-    assert any(p.name == "回収状況.xlsx" for p in written)
+    assert any(p.name == "回収状況_令和7年度.xlsx" for p in written)
     # published documents
     for args, name in (
         (("matrix", "--as-of", "2026-03-31"), "matrix.xlsx"),

@@ -1,0 +1,271 @@
+"""The collection round of a fiscal year, played as it happens: forms to 12 towns, returns in
+waves (one typed and saved in LibreOffice), check and merge giving one answer per return, bad
+returns never blocking good ones, and the round remembered between runs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from okaxl import formlayout
+from okaxl.cli import main
+from okaxl.config import load_config
+from okaxl.master import read_master
+from okaxl.tables import records
+from tests.conftest import ROOT, make_project
+from tests.forms_helpers import fill, make_forms
+from tests.seeds import TOWNS
+
+pytestmark = pytest.mark.office
+
+
+def run(config, *args):
+    result = CliRunner().invoke(main, [*map(str, args), "--config", str(config.path)])
+    document = json.loads(result.stdout) if "--format" in args and result.stdout.strip().startswith("{") else None
+    return result, document
+
+
+def form_rows(path: Path, sheet: str) -> dict[str, int]:
+    ws = openpyxl.load_workbook(path)[sheet]
+    return {str(ws[f"A{r}"].value): r for r in range(formlayout.FIRST_ROW, ws.max_row + 1) if ws[f"A{r}"].value}
+
+
+def lo_type(jobs: list[dict], folder: Path) -> None:
+    """Type into forms in LibreOffice through UNO and save them (one LibreOffice start)."""
+    spec = folder / "jobs.json"
+    spec.write_text(json.dumps(jobs, ensure_ascii=False), encoding="utf-8")
+    subprocess.run(["/usr/bin/python3", str(ROOT / "tests" / "lo_type.py"), str(spec)], check=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory):
+    """A project with FY2025 forms issued to the 12 towns, and the returns of the round made:
+    most filled with openpyxl, 玉野市's and one for 和気町 typed and saved in LibreOffice."""
+    folder = tmp_path_factory.mktemp("round")
+    config = make_project(folder / "project")
+    forms = make_forms(config, towns=TOWNS)
+    made = folder / "made"
+    files = {
+        "津山市": fill(forms["津山市"], made / "w1" / forms["津山市"].name, results="津山市：研修会を開いた。", kpi=40),
+        "総社市": fill(forms["総社市"], made / "w1" / forms["総社市"].name, results="総社市：研修会を開いた。", kpi=30),
+        "備前市": fill(forms["備前市"], made / "w2" / forms["備前市"].name, kpi="たくさん"),
+        "瀬戸内市": fill(forms["瀬戸内市"], made / "w2" / forms["瀬戸内市"].name, results=" 説明会を開いた。　"),
+        "津山市2": fill(forms["津山市"], made / "w2" / "R7_津山市_回答様式（修正版）.xlsx", results="津山市：研修会を2回開いた。", kpi=40),
+        "赤磐市": fill(forms["赤磐市"], made / "w2" / forms["赤磐市"].name, results="赤磐市：協議会に参加した。", kpi=5),
+        "真庭市": fill(forms["真庭市"], made / "w3" / forms["真庭市"].name, results="真庭市：遅れて提出。", kpi=8),
+    }
+    tamano = form_rows(forms["玉野市"], formlayout.PROJECTS)
+    kpis = form_rows(forms["玉野市"], formlayout.KPIS)
+    cells = [{"sheet": formlayout.PROJECTS, "cell": f"H{r}", "text": "玉野市：LibreOffice で入力した。"} for r in tamano.values()]
+    cells += [{"sheet": formlayout.PROJECTS, "cell": f"J{r}", "text": "継続"} for r in tamano.values()]
+    cells += [{"sheet": formlayout.KPIS, "cell": f"G{kpis['2-48-K1']}", "number": 0.85, "format": "0%"}]
+    files["玉野市"] = made / "w1" / forms["玉野市"].name
+    wake = fill(forms["和気町"], made / "src" / forms["和気町"].name)
+    files["和気町"] = made / "values" / forms["和気町"].name
+    jobs = [
+        {"source": str(forms["玉野市"]), "target": str(files["玉野市"]), "cells": cells},
+        {
+            "source": str(wake),
+            "target": str(files["和気町"]),
+            "cells": [{"sheet": formlayout.PROJECTS, "cell": "H5", "number": 46113, "format": "M/D"}],
+        },
+    ]
+    lo_type(jobs, folder)
+    return config, forms, files
+
+
+def clone(base_config, tmp_path: Path):
+    shutil.copytree(base_config.path.parent, tmp_path / "p")
+    return load_config(tmp_path / "p" / "config.toml")
+
+
+def inbox(config, name: str, files: list[Path]) -> Path:
+    folder = config.inbox / name
+    folder.mkdir(parents=True)
+    for f in files:
+        shutil.copy2(f, folder / f.name)
+    return folder
+
+
+def statuses(document) -> dict[str, str]:
+    return {Path(r["file"]).name: r["status"] for r in document["returns"]}
+
+
+def round_state(config) -> dict[str, dict]:
+    result, document = run(config, "status", "--format", "json")
+    assert result.exit_code in (0, 1), result.output
+    assert document["year"] == 2025 and document["deadline"] == "2026-05-29"
+    return {t["town"]: t for t in document["towns"]}
+
+
+def test_one_year_round(base, tmp_path):
+    base_config, forms, files = base
+    config = clone(base_config, tmp_path)
+    overdue = (dt.date.today() - config.forms.deadline).days
+
+    state = round_state(config)
+    assert list(state) == list(TOWNS) and {t["status"] for t in state.values()} == {"未着"}
+    assert all(t["issued_at"] and t["form_id"] for t in state.values())
+
+    # wave 1: three towns, 玉野市 typed and saved in LibreOffice (85% typed into a % KPI)
+    wave = inbox(config, "w1", [files["津山市"], files["玉野市"], files["総社市"]])
+    checked = statuses(run(config, "check", wave, "--format", "json")[1])
+    assert set(checked.values()) == {"valid"}
+    result, document = run(config, "merge", wave, "--format", "json")
+    assert result.exit_code == 0 and set(statuses(document).values()) == {"merged"}
+    values = read_master(config.master)["KPI実績"]
+    tamano = {r["KPI_ID"]: r["現状値"] for r in records(values) if r["市町"] == "玉野市" and r["年度"] == 2025}
+    assert tamano["2-48-K1"] == 85  # the number the town saw, not 0.85
+    state = round_state(config)
+    assert {t: state[t]["status"] for t in ("津山市", "玉野市", "総社市")} == dict.fromkeys(("津山市", "玉野市", "総社市"), "取込済")
+    assert state["備前市"]["status"] == "未着" and state["備前市"]["days_overdue"] == overdue
+    assert state["津山市"]["days_overdue"] == 0 and len(state["津山市"]["received"]) == 2  # checked, then merged
+
+    # wave 2 in one batch: invalid, trailing spaces, a conflicting resubmission, a clean return
+    wave = inbox(config, "w2", [files["備前市"], files["瀬戸内市"], files["津山市2"], files["赤磐市"]])
+    result, document = run(config, "check", wave, "--format", "json")
+    checked = statuses(document)
+    assert result.exit_code == 1
+    result, document = run(config, "merge", wave, "--format", "json")
+    merged = statuses(document)
+    assert result.exit_code == 1
+    assert merged == {
+        files["備前市"].name: "invalid",
+        files["瀬戸内市"].name: "merged",
+        files["津山市2"].name: "conflict",
+        files["赤磐市"].name: "merged",
+    }
+    assert {f: {"valid": "merged"}.get(s, s) for f, s in checked.items()} == merged  # one answer per return
+    seto = {r["取組実績"] for r in records(read_master(config.master)["実績"]) if r["市町"] == "瀬戸内市" and r["年度"] == 2025}
+    assert seto == {"説明会を開いた。"}  # trimmed, and the town told
+    trimmed = next(r for r in document["returns"] if r["town"] == "瀬戸内市")
+    assert {p["code"] for p in trimmed["problems"]} == {"RETURN_TEXT_TRIMMED"}
+    conflict = next(r for r in document["returns"] if r["status"] == "conflict")
+    first_row = min(form_rows(forms["津山市"], formlayout.PROJECTS).values())
+    named = {(p["code"], p["sheet"], p["cell"]) for p in conflict["problems"]}
+    assert ("RETURN_CONFLICT", formlayout.PROJECTS, f"H{first_row}") in named
+    feedback = openpyxl.load_workbook(config.output / "指摘" / f"{files['津山市2'].stem}_指摘.xlsx")
+    assert feedback[formlayout.PROJECTS][f"H{first_row}"].comment is not None
+    state = round_state(config)
+    assert {t: state[t]["status"] for t in ("津山市", "玉野市", "総社市", "備前市", "瀬戸内市", "赤磐市", "真庭市")} == {
+        "津山市": "競合",
+        "玉野市": "取込済",
+        "総社市": "取込済",
+        "備前市": "要修正",
+        "瀬戸内市": "取込済",
+        "赤磐市": "取込済",
+        "真庭市": "未着",
+    }
+    assert [r["file"] for r in state["津山市"]["received"]][-1] == files["津山市2"].name
+    workbook = openpyxl.load_workbook(config.output / "指摘" / "回収状況_令和7年度.xlsx").active
+    assert any("取込済 4 / 12、未着 6、要修正 1、競合 1" in str(c.value) for row in workbook.iter_rows() for c in row)
+
+    # a late return, after the deadline
+    result, _ = run(config, "merge", inbox(config, "w3", [files["真庭市"]]))
+    assert result.exit_code == 0
+    state = round_state(config)
+    assert state["真庭市"]["status"] == "取込済" and state["真庭市"]["days_overdue"] == 0
+    assert state["早島町"]["status"] == "未着" and state["早島町"]["days_overdue"] == overdue
+    assert run(config, "status")[0].exit_code == 1  # some towns are still missing
+
+
+def _checked(config, paths, fmt=True):
+    result, document = run(config, "check", *paths, "--format", "json")
+    return result, {Path(r["file"]).name: r for r in document["returns"]} if document else {}
+
+
+def test_a_date_typed_into_text(base, tmp_path):
+    base_config, _, files = base
+    config = clone(base_config, tmp_path)
+    _, found = _checked(config, [files["和気町"]])
+    (one,) = found.values()
+    assert one["status"] == "invalid"
+    assert [(p["code"], p["cell"], p["value"]) for p in one["problems"]] == [("RETURN_TEXT_IS_DATE", "H5", "4/1")]
+
+
+@pytest.mark.parametrize("text", ["同上", "別紙のとおり"])
+def test_a_reference_instead_of_the_text(base, tmp_path, text):
+    base_config, forms, _ = base
+    config = clone(base_config, tmp_path)
+    path = fill(forms["早島町"], tmp_path / "in" / forms["早島町"].name, results=text)
+    _, found = _checked(config, [path])
+    codes = {(p["code"], p["cell"]) for r in found.values() for p in r["problems"]}
+    assert ("RETURN_REFERENCE_ONLY", "H5") in codes and next(iter(found.values()))["status"] == "invalid"
+
+
+def test_a_form_issued_before_the_master_changed(base, tmp_path):
+    """津山市 left a project and a KPI was deleted after the forms went out: those rows are left
+    out and said so; the rest of the return is merged."""
+    base_config, forms, files = base
+    config = clone(base_config, tmp_path)
+    projects = form_rows(forms["津山市"], formlayout.PROJECTS)
+    kpis = form_rows(forms["津山市"], formlayout.KPIS)
+    left = next(iter(projects))
+    kpi_project = next(k.split("-K")[0] for k in kpis if not k.startswith(left))
+    removed = next(k for k in kpis if k.startswith(kpi_project))
+    book = openpyxl.load_workbook(config.master)
+    part = book["参加"]
+    for row in range(2, part.max_row + 1):
+        if part[f"A{row}"].value == left and part[f"C{row}"].value == "津山市":
+            part[f"F{row}"] = dt.datetime(2025, 3, 31)
+    kpi = book["KPI"]
+    kpi.delete_rows(next(r for r in range(2, kpi.max_row + 1) if kpi[f"A{r}"].value == removed))
+    book.save(config.master)
+    result, document = run(config, "merge", files["津山市"], "--format", "json")
+    assert result.exit_code == 0, result.output
+    (one,) = document["returns"]
+    assert one["status"] == "merged"
+    assert {(p["code"], p["severity"], p["cell"]) for p in one["problems"]} == {
+        ("RETURN_PROJECT_LEFT", "warning", f"A{projects[left]}"),
+        ("RETURN_KPI_REMOVED", "warning", f"A{kpis[removed]}"),
+    }
+    merged = {r["事業ID"] for r in records(read_master(config.master)["実績"]) if r["市町"] == "津山市" and r["年度"] == 2025}
+    assert left not in merged and merged == set(projects) - {left}
+
+
+def test_a_value_the_master_refuses_leaves_the_others(base, tmp_path):
+    """A choice staff added with alignment spaces (「継続  予定」): the form offers it, a town picks
+    it, the master's rule refuses it. That return is told on its own cell; the other return in
+    the batch is merged."""
+    base_config, _, files = base
+    config = clone(base_config, tmp_path)
+    book = openpyxl.load_workbook(config.master)
+    book["選択肢"].append(["意向", "継続  予定", 4])
+    book.save(config.master)
+    form = make_forms(config, towns=("久米南町",))["久米南町"]
+    picked = fill(form, tmp_path / "in" / form.name, intention="継続  予定")
+    result, document = run(config, "merge", picked, files["総社市"], "--format", "json")
+    assert result.exit_code == 1, result.output
+    found = {r["town"]: r for r in document["returns"]}
+    assert found["総社市"]["status"] == "merged" and found["久米南町"]["status"] == "invalid"
+    rules = [p for p in found["久米南町"]["problems"] if p["code"] == "RETURN_MASTER_RULE"]
+    assert rules and {(p["sheet"], p["cell"][0]) for p in rules} == {(formlayout.PROJECTS, "J")}
+    assert "位置合わせの空白" in rules[0]["message"]
+    assert not [r for r in records(read_master(config.master)["実績"]) if r["市町"] == "久米南町" and r["年度"] == 2025]
+
+
+def test_what_is_in_the_inbox(base, tmp_path):
+    """A note in the file name is not a wrong town; a .zip is listed and told; a missing file stops."""
+    base_config, _forms, files = base
+    config = clone(base_config, tmp_path)
+    noted = config.inbox / "R7_玉野市_回答様式（津山市の様式を参考に記入）.xlsx"
+    noted.parent.mkdir(parents=True)
+    shutil.copy2(files["玉野市"], noted)
+    shutil.make_archive(str(config.inbox / "returns"), "zip", files["総社市"].parent)
+    result, found = _checked(config, [])
+    assert found[noted.name]["status"] == "valid" and found[noted.name]["town"] == "玉野市"
+    assert [p["code"] for p in found["returns.zip"]["problems"]] == ["RETURN_ARCHIVE"]
+    assert result.exit_code == 1
+    result, _ = run(config, "check", config.inbox / "nosuch.xlsx")
+    assert result.exit_code == 2 and "見つかりません" in result.output
+    shutil.rmtree(config.inbox)
+    result, _ = run(config, "check")
+    assert result.exit_code == 2 and "受信箱" in result.output
+    assert not (config.output / "指摘" / "nosuch_指摘.xlsx").exists()
