@@ -1,5 +1,5 @@
 """Benchmark: a button click starts a fresh Python process. Time from process start to the first
-line of work (okaxl.excel.run starting the action), and for the whole click, against a bare
+line of work (okaxl.shell.excel.run starting the action), and for the whole click, against a bare
 `python -c pass` measured in the same run.
 
     python benchmarks/bench_latency.py [--repeat 5]

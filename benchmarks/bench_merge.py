@@ -24,9 +24,9 @@ from pathlib import Path
 from common import MASTER, ROOT, scaled_master
 
 sys.path.insert(0, str(ROOT))
-from okaxl.master import read_master
-from okaxl.matrix import partner_towns
-from okaxl.office import convert
+from okaxl.master.reader import read_master
+from okaxl.publish.matrix import partner_towns
+from okaxl.publish.office import convert
 from tests.conftest import make_project
 from tests.excel_parts import Editor, blank_formatted_rows, staff_master
 from tests.forms_helpers import fill, make_forms

@@ -14,7 +14,7 @@ from pathlib import Path
 import openpyxl
 from common import MASTER, scaled_master, timed
 
-from okaxl.validate import validate
+from okaxl.validate.run import validate
 
 
 def main() -> None:

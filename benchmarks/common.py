@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from okaxl.build import write_master
-from okaxl.master import read_master
-from okaxl.tables import Tables
+from okaxl.master.build import write_master
+from okaxl.master.reader import read_master
+from okaxl.master.tables import Tables
 
 ROOT = Path(__file__).resolve().parents[1]
 MASTER = ROOT / "workbooks" / "master.xlsx"

@@ -1,5 +1,5 @@
 """`python -m okaxl`: the same as the okaxl command."""
 
-from okaxl.cli import main
+from okaxl.shell.cli import main
 
 main()

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from okaxl.config import Config, load_config
-from okaxl.master import read_master
-from okaxl.tables import Tables
+from okaxl.master.reader import read_master
+from okaxl.master.tables import Tables
 
 ROOT = Path(__file__).resolve().parents[1]
 MASTER = ROOT / "workbooks" / "master.xlsx"
@@ -48,7 +48,7 @@ def project(tmp_path: Path, request: pytest.FixtureRequest) -> Config:
 def resaved_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The shipped master opened and saved by a spreadsheet application (LibreOffice headless, the
     stand-in for Excel here): shared strings, its own part names, drawings, custom properties."""
-    from okaxl.office import convert
+    from okaxl.publish.office import convert
 
     return convert(MASTER, "xlsx", tmp_path_factory.mktemp("resaved"))
 

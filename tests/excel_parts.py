@@ -14,7 +14,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from okaxl.package import MAIN, PKG_REL, REL, X14, XM, Package
+from okaxl.master.package import MAIN, PKG_REL, REL, X14, XM, Package
 
 CT = "http://schemas.openxmlformats.org/package/2006/content-types"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
@@ -492,7 +492,7 @@ def defined_name(book: Editor, name: str, text: str, local: str | None = None) -
 def staff_master(resaved: Path, target: Path, blank_rows: int = 2000) -> dict[str, object]:
     """The master as staff have it: `resaved` (the real master re-saved by a spreadsheet
     application) given everything the issue lists that Excel users add. Returns what was added."""
-    from okaxl.master import read_master
+    from okaxl.master.reader import read_master
 
     target.write_bytes(resaved.read_bytes())
     tables = read_master(target)

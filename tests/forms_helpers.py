@@ -7,14 +7,14 @@ from pathlib import Path
 
 import openpyxl
 
-from okaxl import formlayout
-from okaxl.commit import sha256_of
 from okaxl.config import Config
-from okaxl.forms import write_forms
-from okaxl.master import read_master
-from okaxl.matrix import partner_towns
-from okaxl.returns import CheckContext, check_return
-from okaxl.signing import load_key
+from okaxl.master.commit import sha256_of
+from okaxl.master.reader import read_master
+from okaxl.publish.matrix import partner_towns
+from okaxl.returns import formlayout
+from okaxl.returns.check import CheckContext, check_return
+from okaxl.returns.forms import write_forms
+from okaxl.returns.signing import load_key
 
 
 def make_forms(config: Config, year: int = 2025, towns: tuple[str, ...] = ("津山市",)) -> dict[str, Path]:

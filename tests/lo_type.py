@@ -12,7 +12,7 @@ import json
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "okaxl"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "okaxl" / "shell"))
 
 import uno
 from com.sun.star.lang import Locale

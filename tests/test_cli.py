@@ -6,7 +6,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from okaxl.cli import main
+from okaxl.shell.cli import main
 
 CONTRACT = [
     "validate",

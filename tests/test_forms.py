@@ -9,11 +9,11 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from okaxl import formlayout
-from okaxl.build import write_master
-from okaxl.cli import main
-from okaxl.master import read_master
-from okaxl.tables import frame, records
+from okaxl.master.build import write_master
+from okaxl.master.reader import read_master
+from okaxl.master.tables import frame, records
+from okaxl.returns import formlayout
+from okaxl.shell.cli import main
 from tests.forms_helpers import make_forms
 
 
@@ -161,7 +161,7 @@ def test_year_outside_every_period(project):
 
 def test_long_metadata_is_split_across_cells():
     """A form for thousands of projects: the row list outgrows one cell, and still reads back whole."""
-    from okaxl.formlayout import CELL_TEXT, metadata_cells, metadata_from_cells
+    from okaxl.returns.formlayout import CELL_TEXT, metadata_cells, metadata_from_cells
 
     rows = json.dumps({"事業の回答": [f"2-{n:04d}" for n in range(9000)]})
     metadata = {"form_id": "x", "rows": rows}

@@ -18,9 +18,9 @@ import pytest
 import xlwings
 from click.testing import CliRunner
 
-from okaxl.cli import main
-from okaxl.launcher import RIBBON_PART, read_modules
-from okaxl.launcher_actions import ACTIONS, BY_NAME, CELLS, SHEET
+from okaxl.shell.cli import main
+from okaxl.shell.launcher import RIBBON_PART, read_modules
+from okaxl.shell.launcher_actions import ACTIONS, BY_NAME, CELLS, SHEET
 from tests.conftest import ROOT
 
 LAUNCHER = ROOT / "macros" / "okaxl.xlsm"
@@ -107,7 +107,7 @@ class TestBuilt:
 
     def test_libreoffice_binds_every_button(self):
         result = subprocess.run(
-            [UNO_PYTHON, str(ROOT / "okaxl" / "lo_uno.py"), "inspect", str(LAUNCHER)],
+            [UNO_PYTHON, str(ROOT / "okaxl" / "shell" / "lo_uno.py"), "inspect", str(LAUNCHER)],
             capture_output=True,
             text=True,
             timeout=300,
@@ -163,7 +163,7 @@ def _cells(launcher: Path) -> dict[str, object]:
 
 
 class TestActions:
-    """Every action on the ribbon and the sheet runs through okaxl.excel.run, results written back."""
+    """Every action on the ribbon and the sheet runs through okaxl.shell.excel.run, results written back."""
 
     @pytest.mark.parametrize(
         "action", [a.name for a in ACTIONS if a.name not in ("check_inbox", "merge_inbox")]

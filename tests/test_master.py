@@ -10,10 +10,10 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from okaxl import layout
-from okaxl.cli import main
 from okaxl.errors import OkaxlError
-from okaxl.master import read_master
+from okaxl.master import layout
+from okaxl.master.reader import read_master
+from okaxl.shell.cli import main
 from tests.conftest import MASTER
 from tests.seeds import TOWNS
 

@@ -9,8 +9,8 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from okaxl.cli import main
-from okaxl.matrix import build_matrix
+from okaxl.publish.matrix import build_matrix
+from okaxl.shell.cli import main
 from tests.seeds import TOWNS, annex_table, table_001
 
 

@@ -19,13 +19,14 @@ from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from okaxl import formlayout, ledger
-from okaxl.cli import main
-from okaxl.commit import CRASH_POINTS, recover, sha256_of
 from okaxl.errors import OkaxlError
-from okaxl.master import read_master
-from okaxl.tables import records
-from okaxl.validate import validate
+from okaxl.master import ledger
+from okaxl.master.commit import CRASH_POINTS, recover, sha256_of
+from okaxl.master.reader import read_master
+from okaxl.master.tables import records
+from okaxl.returns import formlayout
+from okaxl.shell.cli import main
+from okaxl.validate.run import validate
 from tests.forms_helpers import fill, make_forms
 
 TOWNS = ("津山市", "玉野市", "和気町")
@@ -228,7 +229,7 @@ class TestLocks:
                 sys.executable,
                 "-c",
                 (
-                    "import sys, time; from pathlib import Path; from okaxl.writelock import writing\n"
+                    "import sys, time; from pathlib import Path; from okaxl.master.writelock import writing\n"
                     f"with writing(Path({str(project.master)!r})):\n    print('held', flush=True); time.sleep(30)"
                 ),
             ],

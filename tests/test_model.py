@@ -10,13 +10,13 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from okaxl import layout
-from okaxl.cli import main
-from okaxl.master import read_master
-from okaxl.matrix import build_matrix
-from okaxl.model import Model
-from okaxl.package import Package
-from okaxl.validate import validate
+from okaxl.master import layout
+from okaxl.master.model import Model
+from okaxl.master.package import Package
+from okaxl.master.reader import read_master
+from okaxl.publish.matrix import build_matrix
+from okaxl.shell.cli import main
+from okaxl.validate.run import validate
 from tests.conftest import MASTER
 from tests.seeds import TOWNS
 

@@ -10,8 +10,8 @@ import re
 import pytest
 from click.testing import CliRunner
 
-from okaxl.cli import main
-from okaxl.office import convert
+from okaxl.publish.office import convert
+from okaxl.shell.cli import main
 
 pytestmark = pytest.mark.office
 
@@ -50,7 +50,7 @@ class TestForms:
     """Forms and feedback open in LibreOffice; a form a town re-saved in LibreOffice still verifies."""
 
     def test_form_and_feedback_convert_to_pdf(self, project, tmp_path):
-        from okaxl.feedback import write_feedback
+        from okaxl.returns.feedback import write_feedback
         from tests.forms_helpers import check, make_forms
 
         form = make_forms(project, towns=("備前市",))["備前市"]
@@ -76,7 +76,7 @@ class TestForms:
 
 class TestProgressAndAnnex:
     def test_fy2017_pdf_has_one_page_per_project(self, root, tmp_path):
-        from okaxl.cli import main
+        from okaxl.shell.cli import main
 
         out = tmp_path / "p.xlsx"
         result = CliRunner().invoke(

@@ -10,8 +10,8 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from okaxl.cli import main
-from okaxl.template import _shift_layout
+from okaxl.publish.template import _shift_layout
+from okaxl.shell.cli import main
 from tests.forms_helpers import fill, make_forms
 from tests.seeds import TOWNS, seed
 

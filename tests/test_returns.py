@@ -18,8 +18,8 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from okaxl import formlayout
-from okaxl.cli import main
+from okaxl.returns import formlayout
+from okaxl.shell.cli import main
 from tests.forms_helpers import check, copy, fill, make_forms
 
 
@@ -489,9 +489,9 @@ class TestValues:
         assert "32767" in result.problems[0].message
 
     def test_big_change_needs_a_reason(self, project):
-        from okaxl.build import write_master
-        from okaxl.master import read_master
-        from okaxl.tables import frame, records
+        from okaxl.master.build import write_master
+        from okaxl.master.reader import read_master
+        from okaxl.master.tables import frame, records
 
         tables = read_master(project.master)
         town_form = make_forms(project, towns=("津山市",))["津山市"]
@@ -588,7 +588,7 @@ class TestBatch:
         assert result.exit_code == 2 and "鍵" in result.output
 
     def test_json_matches_the_library(self, env):
-        from okaxl.actions import check_round
+        from okaxl.shell.actions import check_round
 
         project, _, filled = env
         result = CliRunner().invoke(
@@ -617,7 +617,7 @@ class TestSignature:
         opened = []
         real = openpyxl.load_workbook
         monkeypatch.setattr(
-            "okaxl.returns.openpyxl.load_workbook", lambda path, *a, **k: opened.append(Path(path)) or real(path, *a, **k)
+            "okaxl.returns.check.openpyxl.load_workbook", lambda path, *a, **k: opened.append(Path(path)) or real(path, *a, **k)
         )
         assert check(project, filled).status == "valid"
         assert not [p for p in opened if p.parent == project.forms.issued]

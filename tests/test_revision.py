@@ -9,9 +9,9 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from okaxl import ledger
-from okaxl.cli import main
-from okaxl.revision import compare
+from okaxl.master import ledger
+from okaxl.publish.revision import compare
+from okaxl.shell.cli import main
 from tests.conftest import MASTER, ROOT
 
 V2024 = ROOT / "workbooks" / "versions" / "master_2024-03.xlsx"
@@ -32,8 +32,8 @@ class TestShippedVersions:
     """The 2024-03 version shipped, and the real 2026 excerpt made from it."""
 
     def test_version_is_the_2024_table(self, project, tmp_path):
-        from okaxl.master import read_master
-        from okaxl.matrix import build_matrix
+        from okaxl.master.reader import read_master
+        from okaxl.publish.matrix import build_matrix
         from tests.seeds import annex_table
 
         matrix = build_matrix(read_master(V2024), dt.date(2024, 3, 31))
@@ -42,8 +42,8 @@ class TestShippedVersions:
         assert build_matrix(read_master(V2024), dt.date(2026, 3, 31)).project_count == 44  # no later projects
 
     def test_version_leaves_the_unknown_empty(self):
-        from okaxl.master import read_master
-        from okaxl.tables import records
+        from okaxl.master.reader import read_master
+        from okaxl.master.tables import records
 
         projects = {r["事務事業名"]: r for r in records(read_master(V2024)["事業"]) if r["期"] == "第2期"}
         muslim = projects["岡山型ムスリムツーリズムの推進"]  # its 2024 sheet is not in the seeds
@@ -162,7 +162,7 @@ class TestVersionSave:
         assert saved.read_bytes() == project.master.read_bytes()
         assert saved.stat().st_mode & 0o222 == 0
         (record,) = [r for r in ledger.read(project.master) if r.get("op") == "version"]
-        from okaxl.commit import sha256_of
+        from okaxl.master.commit import sha256_of
 
         assert record["sha256"] == sha256_of(saved) and record["label"] == "R8-03"
         again = run(project, "version", "save", "--label", "R8-03")

@@ -14,11 +14,11 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from okaxl import formlayout
-from okaxl.cli import main
 from okaxl.config import load_config
-from okaxl.master import read_master
-from okaxl.tables import records
+from okaxl.master.reader import read_master
+from okaxl.master.tables import records
+from okaxl.returns import formlayout
+from okaxl.shell.cli import main
 from tests.conftest import ROOT, make_project
 from tests.forms_helpers import fill, make_forms
 from tests.seeds import TOWNS

@@ -8,9 +8,9 @@ import xml.etree.ElementTree as ET
 
 from click.testing import CliRunner
 
-from okaxl.cli import main
-from okaxl.schedule import LATEST, crontab_line, write_nightly
-from okaxl.validate import Report
+from okaxl.shell.cli import main
+from okaxl.shell.schedule import LATEST, crontab_line, write_nightly
+from okaxl.validate.run import Report
 
 NS = {"t": "http://schemas.microsoft.com/windows/2004/02/mit/task"}
 

@@ -10,9 +10,9 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from okaxl.cli import main
-from okaxl.package import Package
-from okaxl.titles import sheet_title
+from okaxl.master.package import Package
+from okaxl.publish.titles import sheet_title
+from okaxl.shell.cli import main
 from tests.forms_helpers import fill, make_forms
 
 LONG = "圏域全体の生活関連機能サービスの向上に資する広域的な連携による取組"  # 35 characters

@@ -17,11 +17,11 @@ import pytest
 from click.testing import CliRunner
 from openpyxl.worksheet.worksheet import Worksheet
 
-from okaxl import layout
-from okaxl.cli import main
 from okaxl.errors import OkaxlError
+from okaxl.master import layout
 from okaxl.rules import RULES
-from okaxl.validate import validate
+from okaxl.shell.cli import main
+from okaxl.validate.run import validate
 from tests.conftest import MASTER
 
 TODAY = dt.date(2026, 11, 26)
@@ -629,7 +629,7 @@ class TestOutputs:
 
 
 def test_layout_sheets_have_schemas():
-    from okaxl.schemas import SCHEMAS
+    from okaxl.validate.schemas import SCHEMAS
 
     assert set(SCHEMAS) == {s.name for s in layout.SHEETS}
 

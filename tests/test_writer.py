@@ -16,13 +16,13 @@ from click.testing import CliRunner
 from lxml import etree
 from python_calamine import CalamineWorkbook
 
-from okaxl import formlayout
-from okaxl.cli import main
-from okaxl.master import read_master
-from okaxl.office import convert
-from okaxl.package import MAIN, XM, Package
-from okaxl.tables import records
-from okaxl.validate import validate
+from okaxl.master.package import MAIN, XM, Package
+from okaxl.master.reader import read_master
+from okaxl.master.tables import records
+from okaxl.publish.office import convert
+from okaxl.returns import formlayout
+from okaxl.shell.cli import main
+from okaxl.validate.run import validate
 from tests.conftest import make_project
 from tests.excel_parts import staff_master
 from tests.forms_helpers import fill, make_forms
@@ -489,7 +489,7 @@ class TestOperatingSystem:
 
     @pytest.mark.parametrize(
         ("target", "code"),
-        [("shutil.copyfile", "ESTALE"), ("okaxl.commit.ledger.append", "EIO")],
+        [("shutil.copyfile", "ESTALE"), ("okaxl.master.commit.ledger.append", "EIO")],
     )
     def test_network_share_gone(self, project, returns, monkeypatch, target, code):
         import errno
@@ -544,7 +544,7 @@ class TestPackageForms:
         assert names["全体"] == f"'実績'!$A$1:$H${new_end},'KPI実績'!$A$1:$H${new_kpi}"
 
     def test_text_that_looks_like_a_formula_stays_text(self, project):
-        from okaxl.writer import CellChange, verify, write_changes
+        from okaxl.master.writer import CellChange, verify, write_changes
 
         tables = read_master(project.master)
         target = project.master.with_name("out.xlsx")
@@ -574,7 +574,7 @@ class TestNewRows:
     """New <row> elements: in ascending order, looking like the row above."""
 
     def test_a_new_row_is_made_like_the_one_above(self):
-        from okaxl.sheetxml import InlineStrings, Worksheet
+        from okaxl.master.sheetxml import InlineStrings, Worksheet
 
         ws = Worksheet(SHEET)
         end = ws.end
@@ -596,7 +596,7 @@ class TestNewRows:
         assert root.get("{http://schemas.openxmlformats.org/markup-compatibility/2006}Ignorable") == "x14ac"
 
     def test_an_empty_sheet_range_from_the_first_data_row_grows(self):
-        from okaxl.sheetxml import grow_area
+        from okaxl.master.sheetxml import grow_area
 
         assert grow_area("G2:G2", 1, 5) == "G2:G5"  # a drop-down set for the first row of an empty sheet
         assert grow_area("$A$1:$H$43", 43, 50) == "$A$1:$H$50"
@@ -605,7 +605,7 @@ class TestNewRows:
 
     def test_a_cell_made_in_a_row_takes_its_columns_style(self):
         """Excel does not write an empty cell that only carries its column's format."""
-        from okaxl.sheetxml import InlineStrings, Worksheet
+        from okaxl.master.sheetxml import InlineStrings, Worksheet
 
         data = (
             f'<worksheet xmlns="{MAIN}"><cols><col min="5" max="5" width="30" style="11" customWidth="1"/></cols>'
@@ -619,7 +619,7 @@ class TestNewRows:
         assert cells == {"A1": "1", "A2": "2", "E2": "11", "A3": "2", "E3": "11"}
 
     def test_a_record_in_a_hidden_blank_row_is_shown(self):
-        from okaxl.sheetxml import Worksheet
+        from okaxl.master.sheetxml import Worksheet
 
         data = SHEET.replace(b'<row r="10" x14ac:dyDescent="0.4">', b'<row r="3" hidden="1"><c r="A3" s="2"/></row><row r="10" x14ac:dyDescent="0.4">')
         ws = Worksheet(data)

@@ -1,0 +1,146 @@
+"""One model of the master, asked by every consumer: the partner towns, the vision periods and
+their fiscal years (from the 期 sheet, so that a period staff add just works), who takes part in
+what on a date or during a fiscal year, the projects and their KPIs, and the key of each sheet
+(from layout, nowhere else).
+
+A Model is the reader's Tables with these answers computed once, on first use; read_master
+returns one, and Model.of() makes one of any Tables (the seed-data build, a test's tables).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from okaxl import wareki
+from okaxl.master import layout
+from okaxl.master.tables import Tables, records
+
+Row = dict[str, Any]
+
+
+@dataclass
+class Model(Tables):
+    @classmethod
+    def of(cls, tables: Tables) -> Model:
+        if isinstance(tables, Model):
+            return tables
+        return cls(**{f.name: getattr(tables, f.name) for f in dataclasses.fields(Tables)})
+
+    # ------------------------------------------------------------ towns and periods
+
+    @functools.cached_property
+    def towns(self) -> tuple[str, ...]:
+        """The partner towns (連携市町), in the fixed order of every published table."""
+        frame = self.frames["市町"]
+        if not {"順", "市町名", "区分"} <= set(frame.columns):
+            return ()
+        ordered = sorted(records(frame), key=lambda r: r["順"] if isinstance(r["順"], int) else 999)
+        return tuple(str(r["市町名"]) for r in ordered if r["区分"] == "連携市町" and r["市町名"])
+
+    @functools.cached_property
+    def periods(self) -> dict[str, tuple[int, int]]:
+        """期 → (開始年度, 終了年度), as the 期 sheet says."""
+        frame = self.frames["期"]
+        if not {"期", "開始年度", "終了年度"} <= set(frame.columns):
+            return {}
+        return {
+            str(r["期"]): (r["開始年度"], r["終了年度"])
+            for r in records(frame)
+            if r["期"] and isinstance(r["開始年度"], int) and isinstance(r["終了年度"], int)
+        }
+
+    def fiscal_years(self, period: str | None = None) -> list[int]:
+        """The fiscal years of one period, or of all periods, in order."""
+        spans = [self.periods[period]] if period else list(self.periods.values())
+        return sorted({year for start, end in spans for year in range(start, end + 1)})
+
+    def period_of(self, year: int) -> str | None:
+        return next((name for name, (start, end) in self.periods.items() if start <= year <= end), None)
+
+    # ------------------------------------------------------------ projects and who takes part
+
+    @functools.cached_property
+    def projects(self) -> dict[str, Row]:
+        """事業ID → its row of 事業 (with "_row", its Excel row), in the vision's order."""
+        frame = self.frames["事業"]
+        if "事業ID" not in frame.columns:
+            return {}
+        return {
+            str(r["事業ID"]): r | {"_row": int(i)}
+            for i, r in zip(frame.index, records(frame), strict=True)
+            if r["事業ID"] is not None
+        }
+
+    def projects_on(self, date: dt.date) -> list[Row]:
+        return [p for p in self.projects.values() if wareki.active_on(p.get("開始日"), p.get("終了日"), date)]
+
+    def projects_during(self, year: int) -> list[Row]:
+        return [
+            p for p in self.projects.values() if wareki.active_during(p.get("開始日"), p.get("終了日"), year)
+        ]
+
+    def _participation(self) -> Iterator[Row]:
+        frame = self.frames["参加"]
+        if {"事業ID", "市町", "開始日", "終了日"} <= set(frame.columns):
+            yield from records(frame)
+
+    def taking_part_on(self, date: dt.date) -> dict[str, dict[str, str]]:
+        """事業ID → {town: mark} of the partner towns taking part on `date` (★ the proposer)."""
+        return self._marks(
+            r for r in self._participation() if wareki.active_on(r["開始日"], r["終了日"], date)
+        )
+
+    def taking_part_during(self, year: int) -> dict[str, dict[str, str]]:
+        """事業ID → {town: mark} of the partner towns taking part at any time in fiscal `year`."""
+        return self._marks(
+            r for r in self._participation() if wareki.active_during(r["開始日"], r["終了日"], year)
+        )
+
+    def _marks(self, rows: Iterator[Row]) -> dict[str, dict[str, str]]:
+        found: dict[str, dict[str, str]] = {}
+        towns = set(self.towns)
+        for r in rows:
+            town = str(r["市町"])
+            if town not in towns:
+                continue
+            marks = found.setdefault(str(r["事業ID"]), {})
+            marks[town] = "★" if "★" in (r.get("印"), marks.get(town)) else "●"
+        return found
+
+    def projects_of(self, town: str, year: int) -> list[str]:
+        """The projects `town` takes part in during fiscal `year`, in the vision's order."""
+        taking_part = self.taking_part_during(year)
+        return [
+            str(p["事業ID"])
+            for p in self.projects_during(year)
+            if town in taking_part.get(str(p["事業ID"]), {})
+        ]
+
+    # ------------------------------------------------------------ KPIs
+
+    @functools.cached_property
+    def kpis(self) -> dict[str, Row]:
+        """KPI_ID → its row of KPI."""
+        frame = self.frames["KPI"]
+        if "KPI_ID" not in frame.columns:
+            return {}
+        return {str(r["KPI_ID"]): r for r in records(frame) if r["KPI_ID"] is not None}
+
+    def kpis_of(self, project_id: str) -> list[Row]:
+        found = [k for k in self.kpis.values() if str(k.get("事業ID")) == project_id]
+        return sorted(found, key=lambda k: k["順"] if isinstance(k.get("順"), int) else 0)
+
+    # ------------------------------------------------------------ keys
+
+    @staticmethod
+    def key(sheet: str) -> tuple[str, ...]:
+        return layout.sheet(sheet).key
+
+
+def partner_towns(tables: Tables) -> tuple[str, ...]:
+    return Model.of(tables).towns

@@ -1,0 +1,76 @@
+"""連携協約書 別表 for one partner town: per pillar, each 取組 with 取組内容, 甲 and 乙's roles (seed 004)."""
+
+from __future__ import annotations
+
+from itertools import groupby
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+from okaxl import wareki
+from okaxl.errors import OkaxlError
+from okaxl.files import save_atomically
+from okaxl.master import layout
+from okaxl.master.tables import Tables, records
+from okaxl.publish.sheets import setup_page
+from okaxl.publish.titles import sheet_title
+
+_THIN = Side(style="thin", color="000000")
+BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+LABELS = ("取組内容", "甲の役割", "乙の役割")
+
+
+def write_annex(tables: Tables, town: str, path: Path, font: str) -> Path:
+    agreements = {r["市町"]: r for r in records(tables["協約書"])}
+    if town not in agreements:
+        held = "、".join(str(t) for t in agreements) or "なし"
+        raise OkaxlError(
+            f"{town}の連携協約書はマスターにありません（マスターにあるのは {held}）。"
+            "「協約書」「協約」シートに協約の内容を入力してから作ってください。"
+        )
+    items = [r for r in records(tables["協約"]) if r["市町"] == town]
+    pillars = {str(r["番号"]): str(r["分野名"]) for r in records(tables["分野"])}
+    order = list(pillars)
+    items.sort(key=lambda r: (order.index(str(r["分野"])) if str(r["分野"]) in order else 99, r["順"] or 0))
+    agreement = agreements[town]
+    book = Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.title = sheet_title(f"別表_{town}", [])
+    bold, plain = Font(name=font, size=11, bold=True), Font(name=font, size=10.5)
+    ws["A1"] = str(agreement["協約書名"])
+    ws["A2"] = f"{wareki.format_date(agreement['締結日'])}　甲：{layout.HUB}　乙：{town}"
+    ws["A4"] = "別表（第３条関係）"
+    for cell in ("A1", "A2", "A4"):
+        ws[cell].font = bold if cell != "A2" else plain
+    row = 6
+    for pillar, group in groupby(items, key=lambda r: str(r["分野"])):
+        ws.cell(row=row, column=1, value=f"{pillar}　{pillars.get(pillar, '')}").font = Font(
+            name=font, size=12, bold=True
+        )
+        row += 1
+        for item in group:
+            title = ws.cell(row=row, column=1, value=str(item["取組"]))
+            ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2)
+            title.font = bold
+            title.fill = PatternFill("solid", fgColor="EDEDED")
+            for column in (1, 2):
+                ws.cell(row=row, column=column).border = BORDER
+            row += 1
+            for label in LABELS:
+                head = ws.cell(row=row, column=1, value=label)
+                body = ws.cell(row=row, column=2, value=str(item[label]))
+                head.font, body.font = bold, plain
+                head.alignment = Alignment(horizontal="center", vertical="center")
+                body.alignment = Alignment(wrap_text=True, vertical="top")
+                head.border = body.border = BORDER
+                ws.row_dimensions[row].height = max(22, 16 * (len(str(item[label])) // 42 + 1))
+                row += 1
+            row += 1
+    ws.column_dimensions["A"].width = 12
+    ws.column_dimensions["B"].width = 80
+    setup_page(ws, landscape=False)
+    ws.oddFooter.center.text = "&P / &N"
+    save_atomically(book, path)
+    return path

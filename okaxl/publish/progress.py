@@ -1,0 +1,222 @@
+"""Annual progress sheets (進捗管理シート): one sheet per project and fiscal year, filled from the master
+through the template staff restyle in Excel (templates/progress.xlsx)."""
+
+from __future__ import annotations
+
+import difflib
+import unicodedata
+from copy import copy
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import openpyxl
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.worksheet.worksheet import Worksheet
+
+from okaxl import wareki
+from okaxl.errors import OkaxlError
+from okaxl.files import save_atomically
+from okaxl.master import layout
+from okaxl.master.model import Model
+from okaxl.master.tables import Tables, records
+from okaxl.numbers import format_number
+from okaxl.publish import template
+from okaxl.publish.progress_template import REQUIRED, SHEET
+from okaxl.publish.sheets import kpi_text, setup_page
+from okaxl.publish.titles import sheet_title
+
+NOT_REPORTED = "未報告"
+MARKS = {"★": "★", "●": "■"}
+KPI_FIELDS = ("指標", "基準値", "現状値", "目標値")
+
+
+@dataclass
+class Page:
+    project_id: str
+    sheet: str
+    values: dict[str, object] = field(default_factory=dict)
+    kpis: list[dict[str, object]] = field(default_factory=list)
+
+
+def _sheet_name(number: int, name: str, used: set[str]) -> str:
+    title = sheet_title(f"{number:02d} {name}", used | {"目次", SHEET})
+    used.add(title)
+    return title
+
+
+def pages(tables: Tables, year: int, wanted: list[str] | None = None) -> list[Page]:
+    """The progress sheets of fiscal `year`, in the vision's order."""
+    model = Model.of(tables)
+    towns = model.towns
+    pillars = {str(r["番号"]): str(r["分野名"]) for r in records(tables["分野"])}
+    projects = [p for p in model.projects_during(year) if not p["抜粋元"]]
+    if not projects:
+        raise OkaxlError(
+            f"{wareki.format_fiscal_year(year)}にビジョンに載っている事業がありません。年度を確かめてください。"
+        )
+    projects = _choose(projects, wanted) if wanted else projects
+    taking_part = model.taking_part_during(year)
+    results = {(str(r["事業ID"]), r["市町"]): r for r in records(tables["実績"]) if r["年度"] == year}
+    roles = {(str(r["事業ID"]), r["主体"]): r["役割"] for r in records(tables["役割"])}
+    plan = {str(r["事業ID"]): r for r in records(tables["工程"]) if r["年度"] == year}
+    values = {(str(r["KPI_ID"]), r["市町"]): r for r in records(tables["KPI実績"]) if r["年度"] == year}
+    kpis = [k for k in records(tables["KPI"])]
+    used: set[str] = set()
+    out = []
+    for number, p in enumerate(projects, start=1):
+        pid = str(p["事業ID"])
+        marks = taking_part.get(pid, {})
+        page = Page(pid, _sheet_name(number, str(p["事務事業名"]), used))
+        page.values = {
+            "連携分野": pillars.get(str(p["分野"]), p["分野"]),
+            "施策": p["施策"],
+            "事務事業": p["事務事業名"],
+            "年度": wareki.format_fiscal_year(year),
+            "岡山市の役割": roles.get((pid, "岡山市")) or "",
+            "連携市町の役割": roles.get((pid, "連携市町")) or "",
+            **{f"印:{t}": MARKS.get(marks.get(t, ""), "□") for t in towns},
+        }
+        reporters = [layout.HUB, *[t for t in towns if t in marks]]
+        area = results.get((pid, layout.AREA))
+        page.values["事業計画"] = _plan_text(area, plan.get(pid))
+        page.values["取組実績"] = _by_town(area, results, pid, reporters, "取組実績")
+        page.values["今後の課題"] = _by_town(area, results, pid, reporters, "今後の課題・改善点")
+        for k in kpis:
+            if str(k["事業ID"]) != pid:
+                continue
+            page.kpis.append(
+                {
+                    "指標": k["指標"],
+                    "基準値": kpi_text(
+                        k["基準値"], k["単位"], k["基準値の補足"], k["基準時点"], k["基準年度"]
+                    ),
+                    "現状値": _current(values, str(k["KPI_ID"]), k["単位"], reporters),
+                    "目標値": kpi_text(
+                        k["目標値"], k["単位"], k["目標値の補足"], k["目標時点"], k["目標年度"]
+                    ),
+                }
+            )
+        out.append(page)
+    return out
+
+
+def _choose(projects: list[dict[str, object]], wanted: list[str]) -> list[dict[str, object]]:
+    chosen = []
+    names = [str(p["事務事業名"]) for p in projects]
+    for want in wanted:
+        text = unicodedata.normalize("NFKC", want).strip()
+        match = [
+            p for p in projects if text in (p["事業ID"], unicodedata.normalize("NFKC", str(p["事務事業名"])))
+        ]
+        if not match:
+            close = difflib.get_close_matches(text, names, 1, 0.5)
+            hint = f"「{close[0]}」のことですか？" if close else "事業ID か事務事業名で指定してください。"
+            raise OkaxlError(f"事業「{want}」はこの年度の事業にありません。{hint}")
+        chosen += [p for p in match if p not in chosen]
+    return chosen
+
+
+def _plan_text(area: dict[str, object] | None, step: dict[str, object] | None) -> str:
+    if area and area.get("事業計画"):
+        return str(area["事業計画"])
+    if step:
+        cost = step.get("事業費")
+        cost_text = f"{format_number(cost)}千円" if isinstance(cost, int) else (cost or "記載なし")
+        return f"工程：{step.get('工程') or '—'}\n事業費（見込額）：{cost_text}"
+    return "（工程の記載なし）"
+
+
+def _by_town(
+    area: dict[str, object] | None,
+    results: dict[tuple[str, object], dict[str, object]],
+    pid: str,
+    reporters: list[str],
+    column: str,
+) -> str:
+    """The whole-area text, or each reporter's text labelled by town; a missing report says 未報告."""
+    if area is not None:
+        return str(area.get(column) or "")
+    parts = []
+    for town in reporters:
+        row = results.get((pid, town))
+        text = NOT_REPORTED if row is None else (row.get(column) or "（記載なし）")
+        parts.append(f"【{town}】{text}")
+    return "\n".join(parts)
+
+
+def _current(
+    values: dict[tuple[str, object], dict[str, object]], kpi: str, unit: object, reporters: list[str]
+) -> str:
+    area = values.get((kpi, layout.AREA))
+    if area is not None:
+        return kpi_text(area["現状値"], unit, area.get("補足"), area.get("時点"))
+    parts = []
+    for town in reporters:
+        row = values.get((kpi, town))
+        parts.append(f"{town} {NOT_REPORTED if row is None else kpi_text(row['現状値'], unit)}")
+    return "\n".join(parts)
+
+
+def _copy_print_settings(source: Worksheet, target: Worksheet) -> None:
+    target.page_setup = copy(source.page_setup)
+    target.page_margins = copy(source.page_margins)
+    target.print_options = copy(source.print_options)
+    target.sheet_properties.pageSetUpPr = copy(source.sheet_properties.pageSetUpPr)
+    target.oddFooter = copy(source.oddFooter)
+    target.oddHeader = copy(source.oddHeader)
+    if source.print_title_rows:
+        target.print_title_rows = source.print_title_rows
+
+
+def write_progress(found: list[Page], year: int, template_path: Path, path: Path, font: str) -> Path:
+    """One workbook: a contents sheet with links, then one sheet per project from the template."""
+    if not template_path.is_file():
+        raise OkaxlError(
+            f"テンプレート {template_path} がありません。config.toml の [paths] templates を確認してください。"
+        )
+    book = openpyxl.load_workbook(template_path)
+    if SHEET not in book.sheetnames:
+        raise OkaxlError(
+            f"テンプレート {template_path} にシート「{SHEET}」がありません。シート名を戻してください。"
+        )
+    model = book[SHEET]
+    template.require(model, REQUIRED, template_path.name)
+    for page in found:
+        ws = book.copy_worksheet(model)
+        ws.title = page.sheet
+        _copy_print_settings(model, ws)
+        template.repeat_row(ws, "KPI", page.kpis, dict.fromkeys(KPI_FIELDS, "－"))
+        template.fill(ws, page.values)
+    book.remove(model)
+    contents = book.create_sheet("目次", 0)
+    _contents(contents, found, year, font)
+    book.active = 0
+    save_atomically(book, path)
+    return path
+
+
+def _contents(ws: Worksheet, found: list[Page], year: int, font: str) -> None:
+    ws.append(
+        [f"{wareki.format_fiscal_year(year)} 岡山連携中枢都市圏 進捗管理シート（{len(found)}事務事業）"]
+    )
+    ws.append([])
+    ws.append(["番号", "連携分野", "施策", "事務事業"])
+    for number, page in enumerate(found, start=1):
+        ws.append([number, page.values["連携分野"], page.values["施策"], page.values["事務事業"]])
+        link = ws.cell(row=ws.max_row, column=4)
+        link.hyperlink = f"#'{page.sheet}'!A1"
+    for row in ws.iter_rows():
+        for cell in row:
+            cell.font = Font(
+                name=font,
+                size=10,
+                bold=cell.row in (1, 3),
+                color="0563C1" if cell.hyperlink else None,
+                underline="single" if cell.hyperlink else None,
+            )
+            cell.alignment = Alignment(vertical="top", wrap_text=cell.column > 1)
+            if cell.row == 3:
+                cell.fill = PatternFill("solid", fgColor="DDEBF7")
+    for letter, width in zip("ABCD", (6, 30, 36, 44), strict=True):
+        ws.column_dimensions[letter].width = width
+    setup_page(ws, landscape=False, title_rows="3:3")

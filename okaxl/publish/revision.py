@@ -1,0 +1,472 @@
+"""The changes-only excerpt (改訂案 ※変更箇所のみ抜粋) between two versions of the master.
+
+Versions are compared by key (project ID, then town, fiscal year, KPI order), never by cell
+position; differences of white space or of full-/half-width only are not changes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from itertools import groupby
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.worksheet.worksheet import Worksheet
+
+from okaxl import wareki
+from okaxl.errors import OkaxlError
+from okaxl.files import save_atomically
+from okaxl.master import layout
+from okaxl.master.model import Model, partner_towns
+from okaxl.master.reader import read_master
+from okaxl.master.source import UNKNOWN_CONTENT
+from okaxl.master.tables import Tables, records
+from okaxl.numbers import format_number
+from okaxl.publish.sheets import kpi_text, setup_page
+from okaxl.publish.titles import sheet_title
+
+NOTES = (
+    "☆事業費欄は、本ビジョンを策定する時点での圏域市町の事業費見込合計額を記載しており、未定の場合は「-」とします。"
+    "また、毎年度予算編成に応じて見直しを行います。",
+    "☆重要業績評価指標は、現状が把握できないなど、基準値が設定できないものを「-」とします。",
+    "☆記載内容は、協議の状況や事業の進捗に応じ、適宜見直しを行います。",
+)
+CHANGED_FILL = PatternFill("solid", fgColor="FFF2CC")
+CHANGED_FONT_COLOR = "C00000"
+_THIN = Side(style="thin", color="000000")
+BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+
+
+def _norm(value: object) -> object:
+    if isinstance(value, str):
+        return re.sub(r"\s+", "", unicodedata.normalize("NFKC", value))
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+@dataclass
+class Snapshot:
+    """One project as one version of the master says it."""
+
+    pid: str
+    name: str
+    pillar: str
+    measure: str
+    page: int | None
+    towns: tuple[str, ...]
+    known: bool
+    years: tuple[int, ...] = ()  # the fiscal years of the project's vision period (its plan columns)
+    fields: dict[str, object] = field(default_factory=dict)  # item label → value
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    pid: str
+    name: str
+    item: str
+    old: object
+    new: object
+    kind: str  # 追加, 変更, 削除, 内容不明
+
+
+@dataclass
+class Revision:
+    old_date: dt.date
+    new_date: dt.date
+    new: dict[str, Snapshot]
+    changes: list[Change]
+    measures: dict[str, str | None]  # measure → its 【連携協約の取組】 paragraph
+    excerpts: frozenset[str] = frozenset()  # rows printed as an excerpt of another project
+
+    @property
+    def project_count(self) -> int:
+        return sum(1 for pid in self.new if pid not in self.excerpts)
+
+    @property
+    def changed_projects(self) -> list[str]:
+        return [
+            pid
+            for pid in self.new
+            if any(c.pid == pid and c.kind in ("追加", "変更") and c.item != "連携市町" for c in self.changes)
+        ]
+
+
+def _check_schema(tables: Tables, path: Path) -> None:
+    missing = [p.sheet for p in tables.problems if p.code == "SHEET_MISSING"]
+    info = {str(r["項目"]): r["値"] for r in records(tables["情報"])} if "情報" not in missing else {}
+    if missing or "スキーマ版" not in info:
+        raise OkaxlError(
+            f"{path} は okaxl のマスター（またはその版）ではありません（足りないシート: {'、'.join(missing) or '情報'}）。"
+        )
+    if str(info["スキーマ版"]) != layout.SCHEMA_VERSION:
+        raise OkaxlError(
+            f"{path} はスキーマ版 {info['スキーマ版']} のマスターです（この okaxl は {layout.SCHEMA_VERSION}）。"
+            "同じスキーマ版のマスターどうしを比べてください。"
+        )
+
+
+def _revision_date(tables: Tables, path: Path) -> dt.date:
+    dates = [r["改訂日"] for r in records(tables["掲載"]) if isinstance(r["改訂日"], dt.date)]
+    if not dates:
+        raise OkaxlError(f"{path} の「掲載」シートに改訂日がありません。別冊の版を比べられません。")
+    return max(dates)
+
+
+def snapshots(tables: Tables, revised: dt.date) -> dict[str, Snapshot]:
+    """Every project printed in the annex revision of `revised`, as of the end of that month."""
+    as_of = wareki.month_end(revised)
+    model = Model.of(tables)
+    towns = model.towns
+    pages = {
+        str(r["事業ID"]): int(r["掲載ページ"]) for r in records(tables["掲載"]) if r["改訂日"] == revised
+    }
+    taking_part = model.taking_part_on(as_of)
+    plan = {(str(r["事業ID"]), r["年度"]): r for r in records(tables["工程"])}
+    roles = {(str(r["事業ID"]), r["主体"]): r["役割"] for r in records(tables["役割"])}
+    kpis: dict[str, list[dict[str, object]]] = {}
+    for k in records(tables["KPI"]):
+        kpis.setdefault(str(k["事業ID"]), []).append(k)
+    out = {}
+    for p in records(tables["事業"]):
+        pid = str(p["事業ID"])
+        if pid not in pages:
+            continue
+        snap = Snapshot(
+            pid,
+            str(p["事務事業名"]),
+            str(p["分野"]),
+            str(p["施策"]),
+            pages[pid],
+            tuple(t for t in towns if t in taking_part.get(pid, {})),
+            known=not str(p["内容の出典"] or UNKNOWN_CONTENT).startswith("資料なし"),
+            years=tuple(model.fiscal_years(str(p["期"])) if str(p["期"]) in model.periods else ()),
+        )
+        f = snap.fields
+        f["事業目的"], f["事業内容"] = p["事業目的"], p["事業内容"]
+        for year in snap.years:
+            step = plan.get((pid, year), {})
+            f[f"工程（{wareki.short_fiscal_year(year)}年度）"] = step.get("工程")
+            f[f"事業費（{wareki.short_fiscal_year(year)}年度）"] = step.get("事業費")
+        f["事業費（計）"] = p["事業費計"]
+        f["役割（岡山市）"] = roles.get((pid, "岡山市"))
+        f["役割（連携市町）"] = roles.get((pid, "連携市町"))
+        for k in sorted(kpis.get(pid, []), key=lambda k: k["順"] if isinstance(k["順"], int) else 0):
+            n = k["順"]
+            f[f"KPI{n} 指標"] = k["指標"]
+            f[f"KPI{n} 基準値"] = _kpi(k, "基準値", "基準値の補足", "基準時点", "基準年度")
+            f[f"KPI{n} 目標値"] = _kpi(k, "目標値", "目標値の補足", "目標時点", "目標年度")
+        out[pid] = snap
+    return out
+
+
+def _kpi(k: dict[str, object], value: str, qualifier: str, when: str, year: str) -> str | None:
+    if k[value] is None:
+        return None
+    return kpi_text(k[value], k["単位"], k[qualifier], k[when], k[year], inline=True)
+
+
+def compare(old_path: Path, new_path: Path) -> Revision:
+    old_tables, new_tables = read_master(old_path), read_master(new_path)
+    _check_schema(old_tables, old_path)
+    _check_schema(new_tables, new_path)
+    old_date, new_date = _revision_date(old_tables, old_path), _revision_date(new_tables, new_path)
+    old, new = snapshots(old_tables, old_date), snapshots(new_tables, new_date)
+    changes: list[Change] = []
+    for pid, snap in new.items():
+        before = old.get(pid)
+        if before is None:
+            changes.append(Change(pid, snap.name, "事業", None, "追加", "追加"))
+            continue
+        if snap.towns != before.towns:
+            added = [t for t in snap.towns if t not in before.towns]
+            removed = [t for t in before.towns if t not in snap.towns]
+            summary = "、".join(
+                filter(
+                    None,
+                    [
+                        f"追加 {'・'.join(added)}" if added else "",
+                        f"削除 {'・'.join(removed)}" if removed else "",
+                    ],
+                )
+            )
+            changes.append(
+                Change(pid, snap.name, "連携市町", "、".join(before.towns), "、".join(snap.towns), summary)
+            )
+        for label, value in (("事務事業名", snap.name), ("施策", snap.measure)):
+            previous = before.name if label == "事務事業名" else before.measure
+            if _norm(previous) != _norm(value):
+                changes.append(Change(pid, snap.name, label, previous, value, "変更"))
+        if not before.known:
+            if snap.known:
+                changes.append(
+                    Change(pid, snap.name, "内容", "（旧版の内容は資料になく不明）", None, "内容不明")
+                )
+            continue
+        for item, current in snap.fields.items():
+            if _norm(before.fields.get(item)) != _norm(current):
+                changes.append(Change(pid, snap.name, item, before.fields.get(item), current, "変更"))
+        for label in before.fields.keys() - snap.fields.keys():
+            changes.append(Change(pid, snap.name, label, before.fields[label], None, "変更"))
+    for pid, snap in old.items():
+        if pid not in new:
+            changes.append(Change(pid, snap.name, "事業", "掲載", None, "削除"))
+    measures: dict[str, str | None] = {str(r["施策名"]): r["説明"] for r in records(new_tables["施策"])}
+    excerpts = frozenset(str(r["事業ID"]) for r in records(new_tables["事業"]) if r["抜粋元"])
+    return Revision(old_date, new_date, new, changes, measures, excerpts)
+
+
+# ------------------------------------------------------------------------------------- writing
+
+
+def _cell(
+    ws: Worksheet,
+    row: int,
+    column: int,
+    value: object,
+    font: Font,
+    *,
+    border: bool = True,
+    wrap: bool = True,
+    center: bool = False,
+) -> None:
+    cell = ws.cell(row=row, column=column, value=value)
+    cell.font = font
+    cell.alignment = Alignment(
+        wrap_text=wrap, vertical="center" if center else "top", horizontal="center" if center else "left"
+    )
+    if border:
+        cell.border = BORDER
+
+
+def _cover(ws: Worksheet, revision: Revision, font: str) -> None:
+    lines = [
+        "(改訂案)",
+        "※変更箇所のみ抜粋",
+        "",
+        "第2期",
+        "岡山連携中枢都市圏ビジョン",
+        "《別冊》",
+        "(改訂版)",
+        "",
+        "～つながり、創造する。",
+        "躍動！岡山都市圏～",
+        "",
+        wareki.format_month(revision.new_date),
+        "",
+        "岡山市",
+    ]
+    if not revision.changes:
+        lines += ["", "変更はありません"]
+    for number, line in enumerate(lines, start=1):
+        cell = ws.cell(row=number, column=1, value=line or None)
+        big = line in ("岡山連携中枢都市圏ビジョン", "《別冊》", "第2期")
+        cell.font = Font(name=font, size=20 if big else 12, bold=big or line == "変更はありません")
+        cell.alignment = Alignment(horizontal="left" if number <= 2 else "center")
+    ws.column_dimensions["A"].width = 90
+    setup_page(ws, landscape=False)
+
+
+def _table(
+    ws: Worksheet, revision: Revision, towns: tuple[str, ...], pillars: dict[str, str], font: str
+) -> None:
+    bold, plain = Font(name=font, size=9, bold=True), Font(name=font, size=9)
+    ws.cell(row=1, column=1, value="具体的な取組").font = Font(name=font, size=14, bold=True)
+    heads = ["役割", f"【連携取組名】\n【事務事業名】 {revision.project_count}事務事業", *towns, "掲載ページ"]
+    for column, head in enumerate(heads, start=1):
+        _cell(ws, 3, column, head, bold, center=True)
+    ws.row_dimensions[3].height = 60
+    for column in range(3, 3 + len(towns)):
+        ws.cell(row=3, column=column).alignment = Alignment(
+            textRotation=255, horizontal="center", vertical="center"
+        )
+    row = 4
+    for pillar, projects in groupby(revision.new.values(), key=lambda s: s.pillar):
+        first = row
+        for measure, members in groupby(projects, key=lambda s: s.measure):
+            _cell(ws, row, 2, measure, bold)
+            for column in range(3, 4 + len(towns)):
+                _cell(ws, row, column, None, plain)
+            row += 1
+            for snap in members:
+                _cell(ws, row, 2, f"　{snap.name}", plain)
+                for i, town in enumerate(towns):
+                    _cell(ws, row, 3 + i, "○" if town in snap.towns else None, plain, center=True)
+                _cell(ws, row, 3 + len(towns), snap.page, plain, center=True)
+                row += 1
+        _cell(ws, first, 1, pillars.get(pillar, pillar), bold, center=True)
+        ws.merge_cells(start_row=first, start_column=1, end_row=row - 1, end_column=1)
+    row += 1
+    for note in NOTES:
+        ws.cell(row=row, column=1, value=note).font = plain
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=3 + len(towns))
+        ws.cell(row=row, column=1).alignment = Alignment(wrap_text=True)
+        ws.row_dimensions[row].height = 26
+        row += 1
+    ws.column_dimensions["A"].width = 16
+    ws.column_dimensions["B"].width = 46
+    for i in range(len(towns)):
+        ws.column_dimensions[ws.cell(row=3, column=3 + i).column_letter].width = 4.2
+    ws.column_dimensions[ws.cell(row=3, column=3 + len(towns)).column_letter].width = 7
+    setup_page(ws, landscape=False, title_rows="3:3")
+
+
+def _detail(ws: Worksheet, snap: Snapshot, revision: Revision, font: str) -> None:
+    bold, plain = Font(name=font, size=9, bold=True), Font(name=font, size=9)
+    changed = {c.item: c for c in revision.changes if c.pid == snap.pid}
+    new_project = any(c.kind == "追加" for c in changed.values())
+    row = 1
+    description = revision.measures.get(snap.measure)
+    if description:
+        ws.cell(row=row, column=1, value=f"【連携協約の取組】 {snap.measure}").font = Font(
+            name=font, size=11, bold=True
+        )
+        ws.cell(row=row + 1, column=1, value=str(description)).font = plain
+        ws.merge_cells(start_row=row + 1, start_column=1, end_row=row + 1, end_column=7)
+        ws.cell(row=row + 1, column=1).alignment = Alignment(wrap_text=True)
+        ws.row_dimensions[row + 1].height = 30
+        row += 3
+
+    def mark(r: int, c: int, item: str) -> None:
+        if item in changed or new_project:
+            cell = ws.cell(row=r, column=c)
+            cell.fill = CHANGED_FILL
+            cell.font = Font(name=font, size=9, bold=cell.font.bold, color=CHANGED_FONT_COLOR)
+            if item in changed and not new_project:
+                cell.comment = Comment(
+                    f"変更前：{changed[item].old if changed[item].old is not None else '（なし）'}", "okaxl"
+                )
+
+    def line(label: str, value: object, item: str, height: float = 20) -> None:
+        nonlocal row
+        _cell(ws, row, 1, label, bold, center=True)
+        _cell(ws, row, 2, value, plain)
+        ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=7)
+        for column in range(3, 8):
+            ws.cell(row=row, column=column).border = BORDER
+        ws.row_dimensions[row].height = height
+        mark(row, 2, item)
+        row += 1
+
+    line("事務事業名", snap.name, "事務事業名")
+    line("連携市町", "、".join(snap.towns), "連携市町")
+    line("事業目的", snap.fields.get("事業目的"), "事業目的", 48)
+    line("事業内容", snap.fields.get("事業内容"), "事業内容", 60)
+    _cell(ws, row, 1, "工程及び事業費\n(見込額)", bold, center=True)
+    ws.merge_cells(start_row=row, start_column=1, end_row=row + 2, end_column=1)
+    for i, year in enumerate(snap.years):
+        short = wareki.short_fiscal_year(year)
+        _cell(ws, row, 2 + i, f"{short}年度", bold, center=True)
+        _cell(ws, row + 1, 2 + i, snap.fields.get(f"工程（{short}年度）"), plain, center=True)
+        mark(row + 1, 2 + i, f"工程（{short}年度）")
+        cost = snap.fields.get(f"事業費（{short}年度）")
+        _cell(
+            ws,
+            row + 2,
+            2 + i,
+            f"{format_number(cost)}千円" if isinstance(cost, int) else cost,
+            plain,
+            center=True,
+        )
+        mark(row + 2, 2 + i, f"事業費（{short}年度）")
+    total = snap.fields.get("事業費（計）")
+    _cell(ws, row, 7, "計", bold, center=True)
+    _cell(ws, row + 1, 7, None, plain)
+    _cell(
+        ws, row + 2, 7, f"{format_number(total)}千円" if isinstance(total, int) else total, plain, center=True
+    )
+    mark(row + 2, 7, "事業費（計）")
+    for r in (row + 1, row + 2):
+        ws.cell(row=r, column=1).border = BORDER
+    row += 3
+    _cell(ws, row, 1, "役割・費用負担", bold, center=True)
+    ws.merge_cells(start_row=row, start_column=1, end_row=row + 1, end_column=1)
+    for offset, actor in enumerate(("岡山市", "連携市町")):
+        _cell(ws, row + offset, 2, actor, bold, center=True)
+        _cell(ws, row + offset, 3, snap.fields.get(f"役割（{actor}）"), plain)
+        ws.merge_cells(start_row=row + offset, start_column=3, end_row=row + offset, end_column=7)
+        for column in range(4, 8):
+            ws.cell(row=row + offset, column=column).border = BORDER
+        ws.row_dimensions[row + offset].height = 60
+        mark(row + offset, 3, f"役割（{actor}）")
+    ws.cell(row=row + 1, column=1).border = BORDER
+    row += 2
+    kpis = sorted({int(k.split()[0][3:]) for k in snap.fields if k.startswith("KPI")})
+    _cell(ws, row, 1, "重要業績\n評価指標\n(KPI)", bold, center=True)
+    ws.merge_cells(start_row=row, start_column=1, end_row=row + max(len(kpis), 1), end_column=1)
+    for column, head in ((2, "指標"), (5, "基準値"), (6, "目標値")):
+        _cell(ws, row, column, head, bold, center=True)
+    ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=4)
+    ws.merge_cells(start_row=row, start_column=6, end_row=row, end_column=7)
+    for n, number in enumerate(kpis or [0], start=1):
+        r = row + n
+        ws.cell(row=r, column=1).border = BORDER
+        _cell(ws, r, 2, snap.fields.get(f"KPI{number} 指標", "－"), plain)
+        ws.merge_cells(start_row=r, start_column=2, end_row=r, end_column=4)
+        _cell(ws, r, 5, snap.fields.get(f"KPI{number} 基準値", "－"), plain)
+        _cell(ws, r, 6, snap.fields.get(f"KPI{number} 目標値", "－"), plain)
+        ws.merge_cells(start_row=r, start_column=6, end_row=r, end_column=7)
+        for column in (3, 4, 7):
+            ws.cell(row=r, column=column).border = BORDER
+        ws.row_dimensions[r].height = 30
+        for column, part in ((2, "指標"), (5, "基準値"), (6, "目標値")):
+            mark(r, column, f"KPI{number} {part}")
+    row += len(kpis or [0]) + 2
+    ws.cell(
+        row=row, column=1, value="網掛け・赤字は変更箇所" + ("（新規事業）" if new_project else "")
+    ).font = plain
+    for letter, width in zip("ABCDEFG", (14, 16, 16, 16, 16, 16, 16), strict=True):
+        ws.column_dimensions[letter].width = width
+    setup_page(ws, landscape=False)
+
+
+def _list(ws: Worksheet, revision: Revision, font: str) -> None:
+    ws.append(
+        [f"変更一覧（{wareki.format_month(revision.old_date)} → {wareki.format_month(revision.new_date)}）"]
+    )
+    ws.append(["事業ID", "事務事業名", "項目", "変更前", "変更後", "区分"])
+    for c in revision.changes:
+        ws.append(
+            [
+                c.pid,
+                c.name,
+                c.item,
+                None if c.old is None else str(c.old),
+                None if c.new is None else str(c.new),
+                c.kind,
+            ]
+        )
+    if not revision.changes:
+        ws.append(["", "変更はありません"])
+    for row in ws.iter_rows():
+        for cell in row:
+            cell.font = Font(name=font, size=9, bold=cell.row <= 2)
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for letter, width in zip("ABCDEF", (8, 30, 18, 40, 40, 16), strict=True):
+        ws.column_dimensions[letter].width = width
+    ws.freeze_panes = "A3"
+    ws.auto_filter.ref = f"A2:F{max(ws.max_row, 3)}"
+    setup_page(ws, landscape=True, title_rows="2:2")
+
+
+def write_revision(revision: Revision, new_tables: Tables, path: Path, font: str) -> Path:
+    book = Workbook()
+    cover = book.active
+    assert cover is not None
+    cover.title = "表紙"
+    _cover(cover, revision, font)
+    towns = partner_towns(new_tables)
+    pillars = {str(r["番号"]): str(r["分野名"]) for r in records(new_tables["分野"])}
+    _table(book.create_sheet("具体的な取組"), revision, towns, pillars, font)
+    for pid in revision.changed_projects:
+        snap = revision.new[pid]
+        title = sheet_title(f"P{snap.page} {snap.name}", [*book.sheetnames, "変更一覧"])
+        _detail(book.create_sheet(title), snap, revision, font)
+    _list(book.create_sheet("変更一覧"), revision, font)
+    save_atomically(book, path)
+    return path

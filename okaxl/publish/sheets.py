@@ -1,0 +1,198 @@
+"""Print-ready workbooks of the 取組状況一覧 (seed 001's layout) and of one town's projects."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from itertools import groupby
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
+from openpyxl.worksheet.worksheet import Worksheet
+
+from okaxl import wareki
+from okaxl.files import save_atomically
+from okaxl.numbers import format_number
+from okaxl.publish.matrix import Matrix, MatrixRow
+from okaxl.publish.titles import sheet_title
+
+TITLE = "岡山市と連携市町との取組状況一覧"
+# The vision's motto lines as seed 001 prints them.
+MOTTO = ("将来像", "つながり、創造する。", "躍動！岡山市圏")
+# Seed 001 heads the first block 連携取組 and the other two 連携施策.
+BLOCK_HEADS = ("連携取組", "連携施策", "連携施策")
+MARK = "●"
+
+_THIN = Side(style="thin", color="000000")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_HEAD_FILL = PatternFill("solid", fgColor="D9E1F2")
+
+
+class Style:
+    """Fonts for one output, from config's print settings."""
+
+    def __init__(self, font: str, size: float) -> None:
+        self.name, self.size = font, size
+
+    def font(self, *, bold: bool = False, scale: float = 1.0) -> Font:
+        return Font(name=self.name, size=round(self.size * scale, 1), bold=bold)
+
+
+def wrapped_lines(text: object, width: float) -> int:
+    """How many lines `text` takes in a wrapping cell `width` characters wide (CJK counts double),
+    for row heights: LibreOffice and Excel do not grow a row written by openpyxl on their own."""
+    lines = str(text or "").splitlines() or [""]
+    return sum(max(1, -(-len(line) * 2 // max(int(width), 1))) for line in lines)
+
+
+def kpi_text(
+    value: object,
+    unit: object = None,
+    qualifier: object = None,
+    when: object = None,
+    year: object = None,
+    *,
+    inline: bool = False,
+    empty: str = "－",
+) -> str:
+    """A KPI value as the documents print it: 155者（累計）, then its year in 和暦 (on a second line,
+    or in brackets after it when `inline`); `empty` when there is no value."""
+    if value is None:
+        return empty
+    shown = format_number(value) if isinstance(value, int | float) else str(value)
+    if isinstance(value, int | float) and unit:
+        shown += str(unit)
+    if qualifier:
+        shown += f"（{qualifier}）"
+    stamp = when or (wareki.format_fiscal_year(year) if isinstance(year, int) else None)
+    if not stamp:
+        return shown
+    return f"{shown}（{stamp}）" if inline else f"{shown}\n（{stamp}）"
+
+
+def setup_page(ws: Worksheet, *, landscape: bool = True, title_rows: str | None = None) -> None:
+    """A4, fit to one page wide, centred, with print titles: the city's print settings."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.5
+    if title_rows:
+        ws.print_title_rows = title_rows
+
+
+def _box(
+    ws: Worksheet,
+    row: int,
+    column: int,
+    value: object,
+    font: Font,
+    *,
+    fill: PatternFill | None = None,
+    horizontal: str = "left",
+    vertical: bool = False,
+) -> None:
+    cell = ws.cell(row=row, column=column, value=value)
+    cell.font = font
+    cell.border = _BORDER
+    cell.alignment = Alignment(
+        horizontal=horizontal, vertical="center", wrap_text=True, textRotation=255 if vertical else 0
+    )
+    if fill:
+        cell.fill = fill
+
+
+def write_matrix(matrix: Matrix, path: Path, style: Style) -> Path:
+    """The 取組状況一覧 as seed 001 lays it out, ● where a town takes part on the date."""
+    book = Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.title = "取組状況一覧"
+    last = 2 + len(matrix.towns)
+    ws.cell(row=1, column=1, value=TITLE).font = style.font(bold=True, scale=1.6)
+    ws.cell(row=2, column=1, value=f"({wareki.format_date(matrix.as_of)}現在)").font = style.font(scale=1.2)
+    for offset, line in enumerate(MOTTO):
+        ws.cell(row=3 + offset, column=1, value=line).font = style.font(bold=offset > 0)
+    for row in range(1, 6):
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=last)
+        ws.cell(row=row, column=1).alignment = Alignment(horizontal="center")
+    row = 7
+    for block, (_, rows) in enumerate(groupby(matrix.rows, key=lambda r: r.pillar)):
+        if block:
+            ws.row_breaks.append(Break(id=row - 1))
+        row = _write_block(ws, row, BLOCK_HEADS[min(block, 2)], list(rows), matrix.towns, style)
+        row += 1
+    widths = {"A": 30, "B": 44} | {get_column_letter(3 + i): 4.6 for i in range(len(matrix.towns))}
+    for letter, width in widths.items():
+        ws.column_dimensions[letter].width = width
+    setup_page(ws, title_rows="7:7")
+    ws.oddFooter.center.text = "&P / &N"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    save_atomically(book, path)
+    return path
+
+
+def _write_block(
+    ws: Worksheet, row: int, head: str, rows: list[MatrixRow], towns: tuple[str, ...], style: Style
+) -> int:
+    bold = style.font(bold=True)
+    _box(ws, row, 1, head, bold, fill=_HEAD_FILL, horizontal="center")
+    _box(ws, row, 2, "主な取組内容", bold, fill=_HEAD_FILL, horizontal="center")
+    for i, town in enumerate(towns):
+        _box(ws, row, 3 + i, town, bold, fill=_HEAD_FILL, horizontal="center", vertical=True)
+    ws.row_dimensions[row].height = 66
+    row += 1
+    for measure, group in groupby(rows, key=lambda r: r.measure):
+        members = list(group)
+        start = row
+        for member in members:
+            _box(ws, row, 1, measure if row == start else None, style.font())
+            _box(ws, row, 2, member.name, style.font())
+            for i, town in enumerate(towns):
+                _box(
+                    ws, row, 3 + i, MARK if town in member.towns else None, style.font(), horizontal="center"
+                )
+            ws.row_dimensions[row].height = 30 if len(member.name) > 22 else 20
+            row += 1
+        if len(members) > 1:
+            ws.merge_cells(start_row=start, start_column=1, end_row=row - 1, end_column=1)
+    return row
+
+
+def write_town_view(matrix: Matrix, town: str, path: Path, style: Style) -> Path:
+    """One town's projects on the date: pillar, measure, project and page, print-ready."""
+    rows = matrix.for_town(town)
+    book = Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.title = sheet_title(town, [])
+    ws.cell(row=1, column=1, value=f"{town}の連携取組一覧").font = style.font(bold=True, scale=1.5)
+    ws.cell(
+        row=2, column=1, value=f"({wareki.format_date(matrix.as_of)}現在　{len(rows)}事務事業)"
+    ).font = style.font()
+    heads = ("分野", "連携取組", "事務事業", "掲載ページ")
+    for i, head in enumerate(heads, start=1):
+        _box(ws, 4, i, head, style.font(bold=True), fill=_HEAD_FILL, horizontal="center")
+    for r, item in enumerate(rows, start=5):
+        values: Iterable[object] = (
+            matrix.pillars.get(item.pillar, item.pillar),
+            item.measure,
+            item.name,
+            item.page,
+        )
+        for c, value in enumerate(values, start=1):
+            _box(ws, r, c, value, style.font(), horizontal="center" if c == 4 else "left")
+    for letter, width in zip("ABCD", (30, 34, 44, 10), strict=True):
+        ws.column_dimensions[letter].width = width
+    ws.merge_cells("A1:D1")
+    ws.merge_cells("A2:D2")
+    setup_page(ws, landscape=False, title_rows="4:4")
+    ws.oddFooter.center.text = "&P / &N"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    save_atomically(book, path)
+    return path

@@ -1,0 +1,411 @@
+"""Return forms: one workbook per partner town and fiscal year, pre-filled from the master.
+
+What the form asks (headings, required, length limits, input messages, drop-down choices) comes
+from the master's 入力項目 and 選択肢 sheets; where it sits comes from formlayout.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.comments import Comment
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.packaging.custom import StringProperty
+from openpyxl.styles import Alignment, Border, PatternFill, Protection, Side
+from openpyxl.workbook.protection import WorkbookProtection
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from okaxl import __version__, wareki
+
+from okaxl.returns import collection, formlayout, signing
+from okaxl.config import Config
+from okaxl.errors import OkaxlError
+from okaxl.files import os_failure, save_atomically
+from okaxl.publish.matrix import resolve_town
+from okaxl.master.model import Model, partner_towns
+from okaxl.numbers import format_number
+from okaxl.publish.sheets import Style, kpi_text, setup_page, wrapped_lines
+from okaxl.master.tables import Tables, records
+
+INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
+LOCKED_FILL = PatternFill("solid", fgColor="F2F2F2")
+HEAD_FILL = PatternFill("solid", fgColor="D9E1F2")
+ALERT_FILL = PatternFill("solid", fgColor="F8CBAD")
+_THIN = Side(style="thin", color="808080")
+BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+
+
+@dataclass(frozen=True, slots=True)
+class FormField:
+    """入力項目: one question of the form."""
+
+    id: str
+    target: str  # 事業 or KPI
+    heading: str
+    kind: str  # 文字, 数値, 選択
+    choices: tuple[str, ...]
+    required: str  # 必須, 任意, 条件付き
+    limit: int | None
+    message: str
+
+
+@dataclass
+class FormContent:
+    town: str
+    town_code: str
+    year: int
+    projects: list[dict[str, object]] = field(default_factory=list)
+    kpis: list[dict[str, object]] = field(default_factory=list)
+
+
+def form_fields(tables: Tables) -> dict[str, FormField]:
+    """The questions of the form, from the master's 入力項目 and 選択肢 sheets."""
+    choices: dict[str, list[tuple[int, str]]] = {}
+    for r in records(tables["選択肢"]):
+        choices.setdefault(str(r["選択肢名"]), []).append((int(r["順"] or 0), str(r["値"])))
+    fields = {}
+    for r in records(tables["入力項目"]):
+        listed = tuple(v for _, v in sorted(choices.get(str(r["選択肢名"]), [])))
+        fields[str(r["項目ID"])] = FormField(
+            id=str(r["項目ID"]),
+            target=str(r["対象"]),
+            heading=str(r["見出し"]),
+            kind=str(r["種類"]),
+            choices=listed,
+            required=str(r["必須"]),
+            limit=int(r["文字数上限"]) if r["文字数上限"] else None,
+            message=str(r["入力メッセージ"] or ""),
+        )
+    expected = {c.field for cols in formlayout.ANSWER_SHEETS.values() for c in cols if c.field}
+    missing = expected - set(fields)
+    if missing:
+        raise OkaxlError(
+            f"マスターの「入力項目」シートに項目ID {'、'.join(sorted(missing))} がありません。元に戻してください。"
+        )
+    for f in fields.values():
+        if f.kind == "選択" and not f.choices:
+            raise OkaxlError(f"入力項目「{f.heading}」の選択肢が「選択肢」シートにありません。")
+    return fields
+
+
+def form_content(tables: Tables, town: str, year: int) -> FormContent:
+    """What the form of `town` for fiscal `year` holds: its projects that year, and their KPIs."""
+    towns = tables["市町"].set_index("市町名")
+    content = FormContent(town=town, town_code=str(towns.at[town, "団体コード"]), year=year)
+    pillars = {str(r["番号"]): str(r["分野名"]) for r in records(tables["分野"])}
+    model = Model.of(tables)
+    plan = {(str(r["事業ID"]), r["年度"]): r for r in records(tables["工程"])}
+    roles = {str(r["事業ID"]): r["役割"] for r in records(tables["役割"]) if r["主体"] == "連携市町"}
+    results = {(str(r["事業ID"]), r["年度"], r["市町"]): r for r in records(tables["実績"])}
+    values = {(str(r["KPI_ID"]), r["年度"], r["市町"]): r["現状値"] for r in records(tables["KPI実績"])}
+    for pid in model.projects_of(town, year):
+        p = model.projects[pid]
+        step = plan.get((pid, year))
+        if step is None:
+            planned = "（別冊に記載なし）"
+        else:
+            cost = step["事業費"]
+            cost_text = f"{format_number(cost)}千円" if isinstance(cost, int) else (cost or "記載なし")
+            planned = f"{step['工程'] or '—'}（事業費 {cost_text}）"
+        last = results.get((pid, year - 1, town))
+        content.projects.append(
+            {
+                "事業ID": pid,
+                "分野": pillars.get(str(p["分野"]), p["分野"]),
+                "連携取組": p["施策"],
+                "事務事業": p["事務事業名"],
+                "今年度の工程・事業費": planned,
+                "市町の役割": roles.get(pid) or "",
+                "前年度の取組実績": (last["取組実績"] if last is not None else None) or "",
+            }
+        )
+    project_names = {str(p["事業ID"]): p["事務事業"] for p in content.projects}
+    for k in records(tables["KPI"]):
+        pid = str(k["事業ID"])
+        if pid not in project_names:
+            continue
+        previous = values.get((str(k["KPI_ID"]), year - 1, town))
+        content.kpis.append(
+            {
+                "KPI_ID": str(k["KPI_ID"]),
+                "事務事業": project_names[pid],
+                "指標": k["指標"],
+                "基準値": kpi_text(k["基準値"], k["単位"], when=k["基準時点"], inline=True, empty=""),
+                "目標値": kpi_text(k["目標値"], k["単位"], when=k["目標時点"], inline=True, empty=""),
+                "前年度の現状値": previous,
+                "単位": k["単位"] or "",
+            }
+        )
+    return content
+
+
+# ---------------------------------------------------------------------------------- writing
+
+
+def _head(
+    ws: Worksheet, columns: tuple[formlayout.FormColumn, ...], fields: dict[str, FormField], style: Style
+) -> None:
+    for column in columns:
+        cell = ws[f"{column.letter}{formlayout.HEADER_ROW}"]
+        cell.value = fields[column.field].heading if column.field else column.heading
+        cell.font = style.font(bold=True)
+        cell.fill = INPUT_FILL if column.field else HEAD_FILL
+        cell.border = BORDER
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        ws.column_dimensions[column.letter].width = column.width
+
+
+def _body(
+    ws: Worksheet, columns: tuple[formlayout.FormColumn, ...], rows: list[dict[str, object]], style: Style
+) -> None:
+    for number, record in enumerate(rows, start=formlayout.FIRST_ROW):
+        longest = 1
+        for column in columns:
+            cell = ws[f"{column.letter}{number}"]
+            cell.font = style.font()
+            cell.border = BORDER
+            cell.alignment = Alignment(vertical="top", wrap_text=True)
+            if column.field:
+                cell.fill = INPUT_FILL
+                cell.protection = Protection(locked=False)
+                continue
+            value = record.get(column.heading)
+            cell.value = value if value not in ("", None) else None
+            cell.fill = LOCKED_FILL
+            text = str(value or "")
+            longest = max(longest, wrapped_lines(text, column.width))
+        ws.row_dimensions[number].height = min(max(30, 14 * longest), 400)
+
+
+def _validations(
+    ws: Worksheet, columns: tuple[formlayout.FormColumn, ...], fields: dict[str, FormField], last_row: int
+) -> None:
+    for column in columns:
+        if not column.field or last_row < formlayout.FIRST_ROW:
+            continue
+        f = fields[column.field]
+        area = f"{column.letter}{formlayout.FIRST_ROW}:{column.letter}{last_row}"
+        if f.kind == "数値":
+            rule = DataValidation(
+                type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True
+            )
+            rule.error = (
+                f"「{f.heading}」には 0 以上の数値を半角で入力してください（単位や桁区切りは不要です）。"
+            )
+        elif f.kind == "選択":
+            rule = DataValidation(type="list", formula1=f'"{",".join(f.choices)}"', allow_blank=True)
+            rule.error = f"「{f.heading}」は一覧（{'・'.join(f.choices)}）から選んでください。"
+        elif f.limit:
+            rule = DataValidation(
+                type="textLength", operator="lessThanOrEqual", formula1=str(f.limit), allow_blank=True
+            )
+            rule.error = f"「{f.heading}」は {f.limit} 字以内で入力してください。"
+        else:
+            continue
+        rule.errorTitle = "入力できない値です"
+        rule.promptTitle = f.heading[:32]
+        rule.prompt = f.message[:255]
+        rule.showErrorMessage = rule.showInputMessage = True
+        rule.add(area)
+        ws.add_data_validation(rule)
+
+
+def _title(ws: Worksheet, text: str, note: str, style: Style) -> None:
+    ws[f"A{formlayout.TITLE_ROW}"] = text
+    ws[f"A{formlayout.TITLE_ROW}"].font = style.font(bold=True, scale=1.4)
+    ws[f"A{formlayout.NOTE_ROW}"] = note
+    ws[f"A{formlayout.NOTE_ROW}"].font = style.font()
+
+
+def _cover(
+    ws: Worksheet, content: FormContent, config: Config, fields: dict[str, FormField], style: Style
+) -> None:
+    fy = wareki.format_fiscal_year(content.year)
+    rows = [
+        (f"{fy} 岡山連携中枢都市圏 連携事業の取組状況 回答様式", None),
+        (None, None),
+        ("市町", content.town),
+        ("年度", fy),
+        ("提出期限", wareki.format_date(config.forms.deadline)),
+        ("問い合わせ先", config.forms.contact),
+        (None, None),
+        ("記入のしかた", None),
+        (
+            "1",
+            f"「{formlayout.PROJECTS}」シートに、参加している事業（{len(content.projects)}件）ごとの今年度の取組実績などを入力します。",
+        ),
+        (
+            "2",
+            f"「{formlayout.KPIS}」シートに、指標（{len(content.kpis)}件）ごとの今年度の現状値を入力します。",
+        ),
+        ("3", "入力するのは黄色のセルだけです。灰色のセルは前年度までの情報で、変更できません。"),
+        (
+            "4",
+            "数値は半角の数字だけを入力します（単位・桁区切り・▲ は不要）。文字の先頭に = や + を付けないでください。",
+        ),
+        (
+            "5",
+            f"現状値が前年度から {config.forms.change_threshold:.0%} を超えて変わった場合は、右の「変動理由」を入力してください。",
+        ),
+        (
+            "6",
+            "シートの追加・削除・名前の変更、行の挿入・削除はしないでください。保存形式は Excel ブック（.xlsx）のままにします。",
+        ),
+        ("7", "入力が終わったら、ファイル名を変えずに保存し、提出期限までにメールで返送してください。"),
+    ]
+    for number, (label, value) in enumerate(rows, start=1):
+        ws[f"A{number}"] = label
+        ws[f"B{number}"] = value
+        ws[f"A{number}"].font = style.font(bold=number in (1, 8), scale=1.4 if number == 1 else 1.0)
+        ws[f"B{number}"].font = style.font(bold=number in (3, 4, 5))
+        ws[f"B{number}"].alignment = Alignment(wrap_text=True, vertical="top")
+    ws.column_dimensions["A"].width = 14
+    ws.column_dimensions["B"].width = 100
+    setup_page(ws, landscape=True)
+
+
+def build_form(
+    tables: Tables,
+    town: str,
+    year: int,
+    config: Config,
+    master_sha256: str,
+    key: bytes,
+    *,
+    created_at: dt.datetime | None = None,
+) -> tuple[Workbook, dict[str, str]]:
+    """The form workbook and its metadata (signed)."""
+    fields = form_fields(tables)
+    content = form_content(tables, town, year)
+    style = Style(config.print.font, config.print.font_size)
+    book = Workbook()
+    cover = book.active
+    assert cover is not None
+    cover.title = formlayout.COVER
+    _cover(cover, content, config, fields, style)
+    fy = wareki.format_fiscal_year(year)
+    for sheet, rows in ((formlayout.PROJECTS, content.projects), (formlayout.KPIS, content.kpis)):
+        ws = book.create_sheet(sheet)
+        columns = formlayout.ANSWER_SHEETS[sheet]
+        _title(
+            ws, f"{fy} {sheet}（{town}）", "黄色のセルに入力してください。灰色のセルは変更できません。", style
+        )
+        _head(ws, columns, fields, style)
+        _body(ws, columns, rows, style)
+        last = formlayout.FIRST_ROW + len(rows) - 1
+        _validations(ws, columns, fields, last)
+        ws.freeze_panes = f"B{formlayout.FIRST_ROW}"
+        setup_page(ws, landscape=True, title_rows=f"{formlayout.HEADER_ROW}:{formlayout.HEADER_ROW}")
+        ws.oddFooter.center.text = "&P / &N"
+        if sheet == formlayout.KPIS and rows:
+            _reason_alert(ws, last, config.forms.change_threshold)
+    metadata = {
+        "form_id": f"{year}-{content.town_code}-{uuid.uuid4().hex[:8]}",
+        "instance_id": uuid.uuid4().hex[:12],
+        "town": town,
+        "town_code": content.town_code,
+        "fiscal_year": str(year),
+        "master_sha256": master_sha256,
+        "schema_version": formlayout.FORM_SCHEMA,
+        "okaxl_version": __version__,
+        "created_at": (created_at or dt.datetime.now().astimezone()).isoformat(timespec="seconds"),
+        "rows": json.dumps(
+            {
+                formlayout.PROJECTS: [p["事業ID"] for p in content.projects],
+                formlayout.KPIS: [k["KPI_ID"] for k in content.kpis],
+            },
+            ensure_ascii=False,
+        ),
+        "fields": json.dumps(
+            {f.id: [f.kind, f.required, f.limit, list(f.choices)] for f in fields.values()},
+            ensure_ascii=False,
+        ),
+        "change_threshold": str(config.forms.change_threshold),
+    }
+    metadata["key_id"] = signing.key_id(key)
+    metadata["hmac"] = signing.form_digest(key, book, metadata, input_cells(metadata), formlayout.META)
+    meta = book.create_sheet(formlayout.META)
+    for number, (name, part) in enumerate(formlayout.metadata_cells(metadata), start=1):
+        meta[f"A{number}"] = name
+        meta[f"B{number}"] = part  # every value is text, so nothing is reformatted on re-save
+        meta[f"B{number}"].number_format = "@"
+    for name, value in metadata.items():
+        book.custom_doc_props.append(StringProperty(name=f"okaxl_{name}", value=value[:255]))
+    meta.sheet_state = "veryHidden"
+    for ws in book.worksheets:
+        ws.protection.sheet = True
+        ws.protection.password = config.forms.password
+        ws.protection.formatColumns = False  # staff may widen columns to read
+        ws.protection.formatRows = False
+    book.security = WorkbookProtection(workbookPassword=config.forms.password, lockStructure=True)
+    return book, metadata
+
+
+def _reason_alert(ws: Worksheet, last: int, threshold: float) -> None:
+    """Colour the 変動理由 cell while a value moved more than the threshold and no reason is typed."""
+    previous, value, reason = formlayout.PREVIOUS_KPI_COLUMN, "G", "I"
+    first = formlayout.FIRST_ROW
+    formula = (
+        f"AND(ISNUMBER({value}{first}),ISNUMBER({previous}{first}),{previous}{first}<>0,"
+        f"ABS({value}{first}-{previous}{first})>ABS({previous}{first})*{threshold},LEN({reason}{first})=0)"
+    )
+    ws.conditional_formatting.add(
+        f"{reason}{first}:{reason}{last}", FormulaRule(formula=[formula], fill=ALERT_FILL)
+    )
+    ws[f"{reason}{formlayout.HEADER_ROW}"].comment = Comment(
+        f"前年度から {threshold:.0%} を超えて変わった現状値には、理由の入力が必要です（赤くなったセル）。",
+        "okaxl",
+    )
+
+
+def input_cells(metadata: dict[str, str]) -> dict[str, set[str]]:
+    """The coordinates of every input cell of a form, from its metadata."""
+    rows = json.loads(metadata["rows"])
+    cells: dict[str, set[str]] = {}
+    for sheet, columns in formlayout.ANSWER_SHEETS.items():
+        count = len(rows.get(sheet, []))
+        cells[sheet] = {
+            f"{c.letter}{formlayout.FIRST_ROW + i}" for c in columns if c.field for i in range(count)
+        }
+    return cells
+
+
+def write_forms(
+    tables: Tables,
+    config: Config,
+    year: int,
+    towns: list[str],
+    out_dir: Path,
+    master_sha256: str,
+    each: Callable[[Path], None] | None = None,
+) -> list[Path]:
+    """Write one form per town into `out_dir`, and keep a copy of each as issued."""
+    key = signing.load_key(config.forms.key_file, create=True)
+    if Model.of(tables).period_of(year) is None:
+        raise OkaxlError(
+            f"{wareki.format_fiscal_year(year)}はどのビジョンの期にも入っていません。年度を確かめてください。"
+        )
+    chosen = [resolve_town(tables, t) for t in towns] if towns else list(partner_towns(tables))
+    written = []
+    for town in chosen:
+        book, metadata = build_form(tables, town, year, config, master_sha256, key)
+        path = out_dir / formlayout.file_name(wareki.short_fiscal_year(year), town)
+        save_atomically(book, path)
+        try:
+            config.forms.issued.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, config.forms.issued / f"{metadata['form_id']}.xlsx")
+        except OSError as exc:
+            raise os_failure(exc, config.forms.issued, "配布した様式の控えを残す") from exc
+        collection.record_issued(config.master, year, town, metadata["form_id"], path)
+        written.append(path)
+        if each:
+            each(path)
+    return written

@@ -1,0 +1,473 @@
+"""The okaxl command line: each command parses its arguments, calls one library function (mostly in
+okaxl.shell.actions, the same ones the Excel buttons call) and turns OkaxlError into a Japanese message
+and exit status 2. Heavy imports happen inside the commands, so that `okaxl --help` starts quickly."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import shutil
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from okaxl import __version__
+from okaxl.errors import OkaxlError
+from okaxl.problems import Problem
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_CANNOT_RUN = 0, 1, 2
+PATH = click.Path(path_type=Path)
+
+
+def _fail(message: str, problems: Sequence[Problem] = (), fmt: object = None) -> None:
+    """Exit 2 with the message (and the problems that stopped the command) on stderr; with
+    --format json, stdout still holds exactly one JSON document saying so."""
+    click.echo(f"エラー: {message}", err=True)
+    for p in problems:
+        where = f"{p.sheet}!{p.cell}" if p.cell else p.sheet or "ブック"
+        click.echo(f"  {where} [{p.code}] {p.message} {p.hint}", err=True)
+    if fmt == "json":
+        document = {"error": message, "problems": [p.to_json() for p in problems]}
+        click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+    sys.exit(EXIT_CANNOT_RUN)
+
+
+def command(func: F) -> F:
+    """Adds --config and maps failures to exit 2 with a Japanese message, never a traceback."""
+
+    @click.option(
+        "--config", "config_path", type=PATH, default=None, help="設定ファイル（既定: ./config.toml）"
+    )
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except OkaxlError as exc:
+            _fail(str(exc), exc.problems, kwargs.get("fmt"))
+        except OSError as exc:  # a failure of the operating system, not of okaxl: say which and what to do
+            from okaxl.files import os_failure
+
+            _fail(str(os_failure(exc, None, "ファイルを読み書きする")), (), kwargs.get("fmt"))
+        except (KeyboardInterrupt, click.exceptions.Exit, click.ClickException, SystemExit):
+            raise
+        except Exception as exc:  # a bug must still reach the user as a message, not a traceback
+            if os.environ.get("OKAXL_DEBUG"):
+                traceback.print_exc()
+            _fail(
+                f"予期しないエラーが起きました（{type(exc).__name__}: {exc}）。"
+                "OKAXL_DEBUG=1 を付けて再実行した出力を担当者に送ってください。"
+            )
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _config(path: Path | None) -> Any:
+    from okaxl.config import load_config
+
+    return load_config(path)
+
+
+def _progress(total: int, label: str) -> Any:
+    return click.progressbar(length=total, label=label, file=sys.stderr, show_pos=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="okaxl")
+def main() -> None:
+    """okaxl: 岡山連携中枢都市圏のマスターブックを検証し、公表資料を作り、市町の回答を取りまとめます。"""
+
+
+@main.command()
+@click.option(
+    "--as-of", "as_of", default=None, help="基準日（2025-04-01 または 令和7年4月1日）。既定は config の as_of"
+)
+@click.option("--town", default=None, help="この市町の取組だけを一覧にする")
+@click.option("--output", type=PATH, default=None, help="出力ファイル（.xlsx）")
+@click.option("--master", type=PATH, default=None, help="マスターブック（既定は config の master）")
+@command
+def matrix(
+    as_of: str | None, town: str | None, output: Path | None, master: Path | None, config_path: Path | None
+) -> None:
+    """取組状況一覧（または1市町の一覧）を基準日時点で作ります。"""
+    from okaxl import wareki
+    from okaxl.shell import actions
+
+    date = wareki.parse_date(as_of) if as_of else None
+    click.echo(actions.matrix(_config(config_path), date, town, output, master).message)
+
+
+@main.group()
+def master() -> None:
+    """マスターブックの作成。"""
+
+
+@master.command("build")
+@click.option(
+    "--source", type=PATH, default=None, help="照合済みデータのフォルダ（既定: マスターと同じ場所の source/）"
+)
+@click.option("--output", type=PATH, default=None, help="書き出し先（既定は config の master）")
+@click.option("--force", is_flag=True, help="既存のマスターを置き換える（置き換える前にバックアップします）")
+@click.option(
+    "--edition", default=None, help="別冊の改訂時点の版を作る（例 2024-03）。workbooks/versions/ 用"
+)
+@command
+def master_build(
+    source: Path | None, output: Path | None, force: bool, edition: str | None, config_path: Path | None
+) -> None:
+    """照合済みの元データ（workbooks/source）から最初のマスターブックを作ります。"""
+
+    from okaxl.master.build import replace_built_master, write_master
+    from okaxl.master.source import build_tables
+
+    config = _config(config_path)
+    target = output or config.master
+    source = source or config.master.parent / "source"
+    if target.exists() and not force:
+        raise OkaxlError(
+            f"{target} は既にあります。マスターは職員が編集する原本なので上書きしません。"
+            "作り直す場合は --force を付けてください（元のファイルはバックアップします）。"
+        )
+    tables = build_tables(source, edition)
+    if target.exists():
+        backup = replace_built_master(tables, target, config)
+        click.echo(f"元のマスターを {backup} にバックアップしました。")
+    else:
+        write_master(tables, target, font=config.print.font)
+    counts = {name: len(df) for name, df in tables.frames.items()}
+    click.echo(
+        f"マスターブックを {target} に作りました（事業 {counts['事業']} 件、参加 {counts['参加']} 件、"
+        f"KPI {counts['KPI']} 件）。"
+    )
+
+
+@main.command()
+@click.option("--master", type=PATH, default=None, help="検証するブック（既定は config の master）")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option("--output", type=PATH, default=None, help="結果の書き出し先（.json または .xlsx）")
+@click.option(
+    "--nightly",
+    is_flag=True,
+    help="夜間検証: 日付付きの結果と最新の結果を config の reports に書き、古いものを整理する",
+)
+@command
+def validate(
+    master: Path | None, fmt: str, output: Path | None, nightly: bool, config_path: Path | None
+) -> None:
+    """マスターブックを検証します（0: エラーなし、1: エラーあり、2: 実行できない）。
+
+    --output が .json なら JSON、.xlsx ならセルへのリンク付きの Excel の一覧を書き出します。
+    """
+    from okaxl.shell import actions
+    from okaxl.validate.report import as_text, summary_line, write_excel, write_json
+
+    config = _config(config_path)
+    report = actions.validate(config, master)
+    summary = summary_line(report.errors, report.warnings, str(report.master))
+    document = report.to_json()
+    if nightly:
+        from okaxl.shell.schedule import write_nightly
+
+        write_nightly(report, config.reports, config.schedule.keep)
+    if output and output.suffix.lower() == ".xlsx":
+        write_excel(report.problems, output, workbook=report.master, title=summary, font=config.print.font)
+    elif output:
+        write_json(document, output)
+    if fmt == "json":
+        click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+    else:
+        click.echo(as_text(report.problems, summary))
+        if output:
+            click.echo(f"結果を {output} に書き出しました。")
+    sys.exit(EXIT_PROBLEMS if report.errors else EXIT_OK)
+
+
+@main.command()
+@click.option("--year", required=True, help="年度（2025、R7、令和7年度）")
+@click.option("--town", multiple=True, help="市町（複数指定可。既定は全連携市町）")
+@click.option("--output-dir", type=PATH, default=None, help="書き出すフォルダー")
+@command
+def forms(year: str, town: tuple[str, ...], output_dir: Path | None, config_path: Path | None) -> None:
+    """市町ごとの回答様式を作ります（入力セルだけ入力でき、改ざんを検知できる様式）。"""
+    from okaxl import wareki
+    from okaxl.shell import actions
+
+    with _progress(len(town) or 12, "回答様式を作成中") as bar:
+        done = actions.forms(
+            _config(config_path),
+            wareki.parse_fiscal_year(year),
+            town,
+            output_dir,
+            each=lambda _: bar.update(1),
+        )
+    click.echo(done.message)
+
+
+def _files(config: Any, paths: tuple[Path, ...]) -> tuple[Path, ...]:
+    from okaxl.returns.check import find_returns
+
+    if not paths and not config.inbox.is_dir():
+        return ()  # the action says what is missing
+    return tuple(find_returns(paths or (config.inbox,)))  # found once; the bar knows the total
+
+
+def _report(batch: Any, fmt: str, labels: dict[str, str]) -> None:
+    """Each return with its status and problems (text), or the contract's JSON."""
+    if fmt == "json":
+        document = (
+            batch.outcome.to_json() if batch.outcome else {"returns": [r.to_json() for r in batch.results]}
+        )
+        click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+        return
+    for r in batch.results:
+        status = batch.status(r)
+        label = labels.get(status, r.label) if status != "invalid" else r.label
+        errors = sum(p.severity == "error" for p in r.problems)
+        click.echo(
+            f"{label}  {r.file.name}  {r.town or ''}  変更 {len(r.changes)} 件、指摘 {len(r.problems)} 件（要修正 {errors} 件）"
+        )
+        for p in r.problems:
+            click.echo(f"    {f'{p.sheet}!{p.cell}' if p.cell else (p.sheet or 'ファイル')}  {p.message}")
+        if status == "conflict":
+            for c in r.changes:
+                click.echo(f"    {c['sheet']} {c['key']} {c['field']}: {c['old']} → {c['new']}")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=PATH)
+@click.option("--feedback-dir", type=PATH, default=None, help="指摘ファイルの書き出し先（既定: output/指摘）")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@command
+def check(paths: tuple[Path, ...], feedback_dir: Path | None, fmt: str, config_path: Path | None) -> None:
+    """返ってきた回答（ファイルまたはフォルダー）を確認します。マスターは変更しません。
+
+    取り込むときと同じ確認（既に取り込んだ値との競合、マスターの決まり）をして、取り込みと同じ答えを
+    出します。指摘は --feedback-dir（既定: output/指摘）に、市町に返すファイルとして書き出し、
+    回収状況（年度ごとに記録し、前の確認の結果も消えません）を更新します。
+    """
+    from okaxl.shell import actions
+
+    config = _config(config_path)
+    files = _files(config, paths)
+    with _progress(len(files) or 1, "回答を確認中") as bar:
+        batch = actions.check_round(config, files or paths, feedback_dir, each=lambda _: bar.update(1))
+    _report(batch, fmt, {"valid": "受理", "unchanged": "受理（重複）", "conflict": "競合"})
+    if fmt != "json":
+        counts = {
+            label: sum(r.label == label for r in batch.results)
+            for label in ("受理", "要修正", "却下", "競合", "取込済")
+        }
+        summary = "、".join(f"{k} {v} 件" for k, v in counts.items() if v)
+        click.echo(f"確認結果: {summary}。指摘と回収状況を {batch.folder} に書き出しました。")
+    ok = all(batch.status(r) in ("valid", "unchanged") for r in batch.results)
+    sys.exit(EXIT_OK if ok else EXIT_PROBLEMS)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=PATH)
+@click.option("--dry-run", is_flag=True, help="何が変わるかを示すだけで、何も書き込まない")
+@click.option("--replace", is_flag=True, help="既に取り込んだ値と違う回答（競合）を置き換える")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@command
+def merge(paths: tuple[Path, ...], dry_run: bool, replace: bool, fmt: str, config_path: Path | None) -> None:
+    """回答を確認し、受理できるものをマスターに取り込みます（バックアップと履歴付き）。
+
+    同じファイルを2回取り込んでも何も変わりません。既に取り込んだ値と違う回答は「競合」として
+    セルごとに示し、書き込みません（--replace で置き換え、履歴に残します）。問題のある回答があっても、
+    ほかの受理できる回答は取り込みます。--dry-run は何も書きません。
+    """
+    from okaxl.shell import actions
+
+    config = _config(config_path)
+    files = _files(config, paths)
+    with _progress(len(files) or 1, "回答を確認中") as bar:
+        batch = actions.merge_round(
+            config, files or paths, dry_run=dry_run, replace=replace, each=lambda _: bar.update(1)
+        )
+    assert batch.outcome is not None
+    for note in batch.outcome.notes:
+        click.echo(note, err=True)
+    labels = {
+        "merged": "取込",
+        "valid": "取込予定",
+        "unchanged": "変更なし",
+        "conflict": "競合",
+        "invalid": "却下・要修正",
+    }
+    _report(batch, fmt, labels)
+    if fmt != "json":
+        summary = "、".join(f"{labels[k]} {batch.count(k)} 件" for k in labels if batch.count(k))
+        backup = batch.outcome.backup
+        where = (
+            "（試行のため何も書き込んでいません）"
+            if dry_run
+            else f" マスターを更新しました（バックアップ: {backup}）。"
+            if backup
+            else " マスターは変更していません。"
+        )
+        click.echo(f"取り込み結果: {summary}。{where}")
+    bad = any(batch.status(r) in ("conflict", "invalid") for r in batch.results)
+    sys.exit(EXIT_PROBLEMS if bad else EXIT_OK)
+
+
+@main.command()
+@click.option("--year", default=None, help="年度（既定は config の fiscal_year）")
+@click.option(
+    "--output", type=PATH, default=None, help="回収状況のブック（既定: output/回収状況_令和7年度.xlsx）"
+)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@command
+def status(year: str | None, output: Path | None, fmt: str, config_path: Path | None) -> None:
+    """年度の回収状況：市町ごとの様式の配布、届いた回答、状態、期限からの遅れ。
+
+    終了コード: 0 全市町を取り込み済み、1 未着・要修正などが残る、2 実行できない。
+    """
+    from okaxl import wareki
+    from okaxl.shell import actions
+
+    config = _config(config_path)
+    state, done = actions.status(config, wareki.parse_fiscal_year(year) if year else None, output)
+    if fmt == "json":
+        click.echo(json.dumps(state.to_json(), ensure_ascii=False, indent=2))
+    else:
+        for town in state.towns:
+            late = f"  {town.days_overdue} 日遅れ" if town.days_overdue else ""
+            last = f"  最終確認 {town.last_checked}" if town.last_checked else ""
+            chase = (
+                f"  連絡先 {town.contact}" if town.contact and town.status not in ("取込済", "受理") else ""
+            )
+            click.echo(f"{town.town}\t{town.status}{last}{late}{chase}")
+        click.echo(done.message)
+    sys.exit(EXIT_OK if state.complete else EXIT_PROBLEMS)
+
+
+@main.command()
+@click.option("--year", required=True, help="年度（H29、R7、令和7年度 など）")
+@click.option("--project", multiple=True, help="事業ID か事務事業名（複数指定可。既定は全事業）")
+@click.option("--output", type=PATH, default=None)
+@click.option("--pdf", is_flag=True, help="LibreOffice で PDF も作る（1事業1ページ）")
+@command
+def progress(
+    year: str, project: tuple[str, ...], output: Path | None, pdf: bool, config_path: Path | None
+) -> None:
+    """年度の進捗管理シート（1事業1シート、目次付き）を templates/progress.xlsx から作ります。"""
+    from okaxl import wareki
+    from okaxl.shell import actions
+
+    click.echo(
+        actions.progress(_config(config_path), wareki.parse_fiscal_year(year), project, output, pdf).message
+    )
+
+
+@main.command()
+@click.option("--town", required=True, help="連携市町")
+@click.option("--output", type=PATH, default=None)
+@command
+def annex(town: str, output: Path | None, config_path: Path | None) -> None:
+    """連携協約書 別表（取組ごとの取組内容、甲・乙の役割）を1市町分作ります。"""
+    from okaxl.shell import actions
+
+    click.echo(actions.annex(_config(config_path), town, output).message)
+
+
+@main.command()
+@click.argument("old", type=PATH)
+@click.argument("new", type=PATH)
+@click.option("--output", type=PATH, default=None)
+@command
+def revision(old: Path, new: Path, output: Path | None, config_path: Path | None) -> None:
+    """2つの版のマスター（OLD と NEW）から、別冊の改訂案（変更箇所のみ抜粋）を作ります。"""
+    from okaxl.shell import actions
+
+    click.echo(actions.revision(_config(config_path), old, new, output).message)
+
+
+@main.group()
+def version() -> None:
+    """マスターの版の保存。"""
+
+
+@version.command("save")
+@click.option("--label", default=None, help="版の名前（半角英数字と . _ -、例 R8-03。既定は今日の日付）")
+@command
+def version_save(label: str | None, config_path: Path | None) -> None:
+    """現在のマスターを workbooks/versions/ に日付付きの読み取り専用の版として保存し、台帳に記録します。"""
+    import datetime as dt
+    import re
+
+    from okaxl.master import ledger
+    from okaxl.master.commit import sha256_of
+    from okaxl.master.reader import open_workbook
+
+    config = _config(config_path)
+    open_workbook(config.master)  # a version is only ever a readable workbook
+    name = label or dt.date.today().isoformat()
+    if not re.fullmatch(r"[0-9A-Za-z._\-]+", name):
+        raise OkaxlError(f"ラベル「{name}」には半角の英数字と . _ - だけを使ってください（例 R8-03）。")
+    target = config.versions / f"{config.master.stem}_{name}{config.master.suffix}"
+    if target.exists():
+        raise OkaxlError(f"版 {target.name} は既にあります。別のラベルを付けてください。")
+    config.versions.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(config.master, target)
+    target.chmod(0o444)
+    digest = sha256_of(target)
+    ledger.append(config.master, {"op": "version", "path": str(target), "label": name, "sha256": digest})
+    click.echo(f"マスターを版 {target} として保存しました（読み取り専用、SHA-256 {digest[:16]}…）。")
+
+
+@main.group()
+def launcher() -> None:
+    """Excel ランチャー。"""
+
+
+@launcher.command("build")
+@click.option("--output", type=PATH, default=None, help="書き出し先（既定: macros/okaxl.xlsm）")
+@command
+def launcher_build(output: Path | None, config_path: Path | None) -> None:
+    """macros/*.bas と操作の一覧から Excel ランチャー macros/okaxl.xlsm を作ります（LibreOffice が必要）。"""
+    from okaxl.shell.launcher import build
+
+    config = _config(config_path)
+    macros = config.path.parent / "macros"
+    path = build(macros, output or macros / "okaxl.xlsm", config)
+    click.echo(f"Excel ランチャーを {path} に作りました。")
+
+
+@main.command()
+@click.option("--output", type=PATH, default=None, help="タスク定義（XML）の書き出し先")
+@click.option(
+    "--platform",
+    "target",
+    type=click.Choice(["windows", "linux"]),
+    default=None,
+    help="対象の OS（既定はこの PC の OS）",
+)
+@command
+def schedule(output: Path | None, target: str | None, config_path: Path | None) -> None:
+    """夜間の自動検証のタスク定義を書き出します（Windows: タスク スケジューラの XML、Linux: crontab の行）。"""
+    import datetime as dt
+
+    from okaxl.shell.schedule import crontab_line, schtasks_line, write_task
+
+    config = _config(config_path)
+    target = target or ("windows" if sys.platform == "win32" else "linux")
+    if target == "linux":
+        line = crontab_line(config)
+        if output:
+            output.write_text(line + "\n", encoding="utf-8")
+        click.echo("crontab -e で次の行を追加してください:")
+        click.echo(line)
+        return
+    path = write_task(
+        config, output or config.reports / "okaxl_validate_task.xml", dt.date.today() + dt.timedelta(days=1)
+    )
+    click.echo(
+        f"タスク定義を {path} に書き出しました。コマンドプロンプトで次を実行して登録してください（パスワードを聞かれます）:"
+    )
+    click.echo(schtasks_line(path))
