@@ -270,7 +270,7 @@ def problems_of_write(after: Tables, written: Written, today: dt.date) -> list[P
     cells = {(sheet, f"{get_column_letter(column)}{row}") for sheet, row, column, _ in written.cells}
     rows = {(sheet, row) for sheet, numbers in written.added_rows.items() for row in numbers}
     found = []
-    for p in check_tables(after, today):
+    for p in check_tables(after, today, sheets={sheet for sheet, *_ in written.cells}):
         if p.severity is not Severity.ERROR or not p.cell:
             continue
         digits = p.cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -73,11 +74,15 @@ def id_history(versions: Path | None, exclude: Path) -> dict[str, tuple[object, 
 
 
 def check_tables(
-    tables: Tables, today: dt.date, history: dict[str, tuple[object, object, object, str]] | None = None
+    tables: Tables,
+    today: dt.date,
+    history: dict[str, tuple[object, object, object, str]] | None = None,
+    sheets: Collection[str] | None = None,
 ) -> list[Problem]:
-    """Schema and cross-sheet problems of tables already read."""
+    """Schema and cross-sheet problems of tables already read (the schemas of `sheets` only, when
+    only those can have changed)."""
     found = list(tables.problems)
-    found += check_schemas(tables)
+    found += check_schemas(tables, sheets)
     context = Context(tables, today, history or {})
     for rule in RULE_FUNCTIONS:
         found += rule(context)

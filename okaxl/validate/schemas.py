@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 
 import pandas as pd
 import pandera.pandas as pa
@@ -197,9 +197,11 @@ def _explain(code: str, sheet: str, cell: str, value: object, column: layout.Col
     return problem(code, sheet, cell, value, column=column.name)
 
 
-def check_schemas(tables: Tables) -> Iterator[Problem]:
-    """Run every sheet's schema lazily and yield one problem per failing cell."""
+def check_schemas(tables: Tables, sheets: Collection[str] | None = None) -> Iterator[Problem]:
+    """Run every sheet's schema (or those of `sheets`) lazily; one problem per failing cell."""
     for spec in layout.SHEETS:
+        if sheets is not None and spec.name not in sheets:
+            continue
         df = tables.frames.get(spec.name)
         if df is None or df.empty:
             continue
