@@ -269,3 +269,183 @@ def test_what_is_in_the_inbox(base, tmp_path):
     result, _ = run(config, "check")
     assert result.exit_code == 2 and "受信箱" in result.output
     assert not (config.output / "指摘" / "nosuch_指摘.xlsx").exists()
+
+
+class TestRoundEdges:
+    """What a red-team pass found: each case once broken, now a behaviour."""
+
+    def test_a_town_that_merged_cells_gets_feedback_and_the_others_go_on(self, base, tmp_path):
+        base_config, _forms, files = base
+        config = clone(base_config, tmp_path)
+        book = openpyxl.load_workbook(files["玉野市"])
+        cover = book["表紙"]
+        cover.protection.sheet = False
+        cover.merge_cells("A3:B3")
+        merged = tmp_path / "in" / files["玉野市"].name
+        merged.parent.mkdir()
+        book.save(merged)
+        result, document = run(config, "merge", merged, files["総社市"], "--format", "json")
+        assert result.exit_code == 1 and "予期しない" not in result.output
+        assert statuses(document) == {merged.name: "invalid", files["総社市"].name: "merged"}
+        assert (config.output / "指摘" / f"{merged.stem}_指摘.xlsx").exists()
+        assert round_state(config)["総社市"]["status"] == "取込済"
+
+    @pytest.mark.parametrize(("key", "value"), [("rows", '{"外": ["1"]}'), ("change_threshold", "abc")])
+    def test_metadata_edited_into_another_shape(self, base, tmp_path, key, value):
+        base_config, _, files = base
+        config = clone(base_config, tmp_path)
+        book = openpyxl.load_workbook(files["総社市"])
+        meta = book[formlayout.META]
+        for row in meta.iter_rows():
+            if row[0].value == key:
+                row[1].value = value
+        for prop in book.custom_doc_props.props:
+            if prop.name == f"okaxl_{key}":
+                prop.value = value
+        edited = tmp_path / "in" / files["総社市"].name
+        edited.parent.mkdir()
+        book.save(edited)
+        result, document = run(config, "check", edited, files["津山市"], "--format", "json")
+        assert result.exit_code == 1 and "予期しない" not in result.output
+        found = {r["town"]: r for r in document["returns"]}
+        assert found["津山市"]["status"] == "valid"
+        assert "RETURN_METADATA_EDITED" in {p["code"] for r in document["returns"] for p in r["problems"]}
+
+    def test_a_log_torn_inside_a_character(self, base, tmp_path):
+        base_config, _, files = base
+        config = clone(base_config, tmp_path)
+        run(config, "merge", files["総社市"])
+        log = config.master.with_name("master.collection.jsonl")
+        log.write_bytes(log.read_bytes() + '{"op": "received", "town": "津'.encode()[:-1])
+        assert round_state(config)["総社市"]["status"] == "取込済"
+        assert run(config, "merge", files["赤磐市"])[0].exit_code == 0
+
+    def test_a_file_name_the_text_rules_would_refuse(self, base, tmp_path):
+        base_config, _, files = base
+        config = clone(base_config, tmp_path)
+        odd = tmp_path / "in" / "＝R7_総社市  回答様式.xlsx"
+        odd.parent.mkdir()
+        shutil.copy2(files["総社市"], odd)
+        assert statuses(run(config, "check", odd, "--format", "json")[1]) == {odd.name: "valid"}
+        assert statuses(run(config, "merge", odd, "--format", "json")[1]) == {odd.name: "merged"}
+
+    def test_a_master_cell_that_blocks_one_town(self, base, tmp_path):
+        """津山市's row in the master holds a formula where its answer goes: only 津山市 waits."""
+        base_config, forms, files = base
+        config = clone(base_config, tmp_path)
+        first = next(iter(form_rows(forms["津山市"], formlayout.PROJECTS)))
+        book = openpyxl.load_workbook(config.master)
+        ws = book["実績"]
+        ws.append([first, 2025, "津山市", None, "=D2"])
+        book.save(config.master)
+        result, document = run(config, "merge", files["津山市"], files["総社市"], "--format", "json")
+        assert result.exit_code == 1
+        found = {r["town"]: r for r in document["returns"]}
+        assert found["総社市"]["status"] == "merged" and found["津山市"]["status"] == "invalid"
+        assert {p["code"] for p in found["津山市"]["problems"]} == {"RETURN_MASTER_BLOCKED"}
+
+    def test_duplicates_and_a_file_named_twice(self, base, tmp_path):
+        base_config, _, files = base
+        config = clone(base_config, tmp_path)
+        folder = inbox(config, "w", [files["総社市"]])
+        copy = folder / "R7_総社市_回答様式（控え）.xlsx"
+        shutil.copy2(files["総社市"], copy)
+        result, document = run(config, "merge", folder, folder / files["総社市"].name, "--format", "json")
+        assert result.exit_code == 0 and len(document["returns"]) == 2
+        assert sorted(statuses(document).values()) == ["merged", "unchanged"]
+        assert round_state(config)["総社市"]["status"] == "取込済"
+
+    def test_a_project_left_and_taken_up_again(self, base, tmp_path):
+        base_config, forms, files = base
+        config = clone(base_config, tmp_path)
+        left = next(iter(form_rows(forms["津山市"], formlayout.PROJECTS)))
+        original = config.master.read_bytes()
+        book = openpyxl.load_workbook(config.master)
+        part = book["参加"]
+        rows = [r for r in range(2, part.max_row + 1) if part[f"A{r}"].value == left and part[f"C{r}"].value == "津山市"]
+        for r in rows:
+            part[f"F{r}"] = dt.datetime(2025, 3, 31)
+        book.save(config.master)
+        run(config, "merge", files["津山市"])
+        book = openpyxl.load_workbook(config.master)
+        for r in rows:
+            book["参加"][f"F{r}"] = None  # staff undo the change: 津山市 takes part again
+        book.save(config.master)
+        result, document = run(config, "merge", files["津山市"], "--format", "json")
+        assert result.exit_code == 0 and statuses(document) == {files["津山市"].name: "merged"}
+        merged = {r["事業ID"] for r in records(read_master(config.master)["実績"]) if r["市町"] == "津山市" and r["年度"] == 2025}
+        assert left in merged
+        assert original != config.master.read_bytes()
+
+    def test_an_answer_withdrawn(self, base, tmp_path):
+        """A correction that empties an optional answer: a conflict; with --replace, the value goes."""
+        base_config, forms, _ = base
+        config = clone(base_config, tmp_path)
+        first = fill(forms["早島町"], tmp_path / "a" / forms["早島町"].name, kpi=9)
+        book = openpyxl.load_workbook(first)
+        row = formlayout.FIRST_ROW
+        book[formlayout.PROJECTS][f"I{row}"] = "人手が足りない。"
+        book.save(first)
+        assert run(config, "merge", first)[0].exit_code == 0
+        book[formlayout.PROJECTS][f"I{row}"] = None
+        book.properties.creator = "早島町"
+        second = tmp_path / "b" / first.name
+        second.parent.mkdir()
+        book.save(second)
+        result, document = run(config, "merge", second, "--format", "json")
+        assert result.exit_code == 1 and statuses(document) == {second.name: "conflict"}
+        (conflict,) = [p for p in document["returns"][0]["problems"] if p["code"] == "RETURN_CONFLICT"]
+        assert conflict["cell"] == f"I{row}" and conflict["value"] == "（空欄）"
+        assert run(config, "merge", second, "--replace")[0].exit_code == 0
+        issues = {r["今後の課題・改善点"] for r in records(read_master(config.master)["実績"]) if r["市町"] == "早島町" and r["年度"] == 2025}
+        assert "人手が足りない。" not in issues
+
+    def test_feedback_for_two_files_of_one_name(self, base, tmp_path):
+        base_config, _, files = base
+        config = clone(base_config, tmp_path)
+        a, b = config.inbox / "a" / "回答.xlsx", config.inbox / "b" / "回答.xlsx"
+        for target, town in ((a, "備前市"), (b, "赤磐市")):
+            target.parent.mkdir(parents=True)
+            shutil.copy2(files[town], target)
+        run(config, "check")
+        feedback = sorted(p.name for p in (config.output / "指摘").glob("回答_*指摘.xlsx"))
+        assert len(feedback) == 1  # only 備前市's return has problems; 赤磐市's is clean
+        (config.inbox / "b" / "回答.xlsx").write_bytes(b"")
+        run(config, "check")
+        assert len(list((config.output / "指摘").glob("回答_*指摘.xlsx"))) == 2
+
+    def test_what_comes_after_a_merge_does_not_undo_it(self, base, tmp_path):
+        base_config, _, files = base
+        config = clone(base_config, tmp_path)
+        run(config, "merge", files["総社市"])
+        empty = tmp_path / "in" / files["総社市"].name
+        empty.parent.mkdir()
+        empty.write_bytes(b"")
+        run(config, "check", empty)
+        state = round_state(config)["総社市"]
+        assert state["status"] == "取込済" and [r["status"] for r in state["received"]][-1] == "却下"
+
+    def test_the_round_without_its_log(self, base, tmp_path):
+        """The log beside the master lost: the merges in the ledger still count; files of no town listed."""
+        base_config, _, files = base
+        config = clone(base_config, tmp_path)
+        run(config, "merge", files["総社市"])
+        stranger = tmp_path / "in" / "回答.xlsx"
+        stranger.parent.mkdir()
+        stranger.write_bytes(b"")
+        config.master.with_name("master.collection.jsonl").unlink()
+        run(config, "check", stranger)
+        _result, document = run(config, "status", "--format", "json")
+        towns = {t["town"]: t["status"] for t in document["towns"]}
+        assert towns["総社市"] == "取込済" and [o["file"] for o in document["others"]] == ["回答.xlsx"]
+
+    def test_empty_files_from_two_towns(self, base, tmp_path):
+        base_config, _, _ = base
+        config = clone(base_config, tmp_path)
+        folder = config.inbox
+        folder.mkdir(parents=True)
+        for town in ("備前市", "赤磐市"):
+            (folder / f"R7_{town}_回答様式.xlsx").write_bytes(b"")
+        run(config, "check")
+        state = round_state(config)
+        assert [len(state[t]["received"]) for t in ("備前市", "赤磐市")] == [1, 1]

@@ -43,6 +43,7 @@ class Sheet:
     key: tuple[str, ...] = ()
     frozen_columns: int = 0
     extras: dict[str, str] = field(default_factory=dict)
+    log: bool = False  # okaxl's own record (the merge log): its text is not held to staff's text rules
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -335,6 +336,7 @@ SHEETS: tuple[Sheet, ...] = (
             C("変更件数", K.INT, 9, written=True),
             C("備考", K.TEXT, 50, written=True),
         ),
+        log=True,
     ),
     Sheet(
         "情報",

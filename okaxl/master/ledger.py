@@ -91,11 +91,14 @@ def read(master: Path) -> Iterator[dict[str, Any]]:
 
 
 def read_from(path: Path) -> Iterator[dict[str, Any]]:
+    """Every whole record; a line torn by a crash (even inside a character) is passed over."""
     if not path.exists():
         return
-    with path.open(encoding="utf-8") as handle:
+    with path.open("rb") as handle:
         for line in handle:
             try:
-                yield json.loads(line)
-            except json.JSONDecodeError:
+                record = json.loads(line.decode("utf-8"))
+            except ValueError:  # JSONDecodeError and UnicodeDecodeError alike
                 continue
+            if isinstance(record, dict):
+                yield record

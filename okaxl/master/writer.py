@@ -83,7 +83,13 @@ class Written:
 
 
 class Refused(OkaxlError):
-    """The write cannot be done safely; the master is untouched. Carries the problems."""
+    """The write cannot be done safely; the master is untouched. Carries the problems, and for
+    each the origin of the change that met it (None where it is the master's own, e.g. the row
+    a new record would copy)."""
+
+    def __init__(self, message: str, problems: list[Problem], origins: list[object] | None = None) -> None:
+        super().__init__(message, problems)
+        self.origins = origins if origins is not None else [None] * len(problems)
 
 
 def write_changes(
@@ -231,6 +237,7 @@ def _apply(
     shared = SharedStrings(package.read(strings_parts[0].target)) if strings_parts else None
     strings: Strings = shared or InlineStrings()
     refusals: list[Problem] = []
+    refused_origins: list[object] = []
     grown: dict[str, tuple[int, int]] = {}
     for sheet, plan in plans.items():
         part = sheets.get(sheet)
@@ -256,13 +263,19 @@ def _apply(
                 written.origins[(sheet, row, column)] = origins.get(column)
         widest = max([column for _, column in plan.cells] + [c for r in plan.records for c in r] + [1])
         ws.grow(end, ws.end, widest)
-        refusals += [problem(r.code, sheet, r.cell, r.value) for r in ws.refusals]
+        for r in ws.refusals:
+            refusals.append(problem(r.code, sheet, r.cell, r.value))
+            # a record's own row answers for it; a new row's place is every record's (None)
+            own = r.row not in written.added_rows.get(sheet, [])
+            refused_origins.append(written.origins.get((sheet, r.row, r.column)) if own else None)
         replaced[part] = ws.to_bytes()
         if ws.end > end:
             grown[sheet] = (end, ws.end)
-            refusals += _grow_tables(package, part, sheet, end, ws.end, replaced)
+            tables_refused = _grow_tables(package, part, sheet, end, ws.end, replaced)
+            refusals += tables_refused
+            refused_origins += [None] * len(tables_refused)
     if refusals:
-        raise Refused(_refusal_message(refusals), refusals)
+        raise Refused(_refusal_message(refusals), refusals, refused_origins)
     if shared is not None and (data := shared.to_bytes()) is not None:
         replaced[strings_parts[0].target] = data
     book = _workbook_xml(package, book_part, grown, has_formulas=_has_formulas(package, sheets, replaced))

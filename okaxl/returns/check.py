@@ -88,6 +88,7 @@ class ReturnResult:
     cells: dict[tuple[str, str, str], str] = field(default_factory=dict)
     planned: list[Any] = field(default_factory=list)  # the master cells it sets (writer.CellChange)
     merged_before: bool = False  # unchanged because its content is already in the master
+    same_as: Path | None = None  # the return of this batch it is identical to
     readable: bool = False  # opened as a workbook (feedback can be written into a copy)
 
     @property
@@ -145,7 +146,13 @@ def find_returns(paths: Iterable[Path]) -> list[Path]:
             raise OkaxlError(
                 f"{path} が見つかりません。ファイル名とフォルダー（config.toml の [paths] inbox）を確かめてください。"
             )
-    return found
+    seen: set[Path] = set()  # a file named twice (a folder and a file in it, a link to it) is one return
+    unique = []
+    for path in found:
+        if path.resolve() not in seen:
+            seen.add(path.resolve())
+            unique.append(path)
+    return unique
 
 
 _NOTE = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】|「[^「」]*」")
@@ -207,7 +214,12 @@ def check_return(path: Path, context: CheckContext) -> ReturnResult:
         result.problems.append(problem("RETURN_DATE_1904", "", None, None))
     if pre.external_links:
         result.problems.append(problem("RETURN_EXTERNAL_LINK", "", None, None))
-    _check_form(result, formulas, context)
+    try:
+        _check_form(result, formulas, context)
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError):
+        # metadata edited into a shape okaxl never writes (a docProp or the hidden sheet changed)
+        result.answers, result.cells = {}, {}
+        result.problems.append(problem("RETURN_METADATA_EDITED", formlayout.META, None, "識別情報が読めない形"))
     result.status = "invalid" if any(p.severity is Severity.ERROR for p in result.problems) else "valid"
     return result
 

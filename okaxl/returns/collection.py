@@ -98,6 +98,7 @@ class Round:
             "year": self.year,
             "deadline": self.deadline.isoformat() if self.deadline else None,
             "towns": [t.to_json() for t in self.towns],
+            "others": self.others,  # returns whose town okaxl could not tell
         }
 
     def count(self, status: str) -> int:
@@ -127,8 +128,14 @@ def round_of(
     today = today or dt.date.today()
     rounds = {t: TownRound(t, contact=contacts.get(t, "")) for t in towns}
     result = Round(year, deadline, list(rounds.values()))
-    seen: set[tuple[str, str]] = set()
-    for record in ledger.read_from(log_path(master)):
+    seen: set[tuple[str, str, str]] = set()
+    # the merges the ledger holds count even where the round's own log was lost
+    merged = [
+        {**r, "op": "received", "status": "取込済"}
+        for r in ledger.read(master)
+        if r.get("op") == "return" and r.get("status") == "merged"
+    ]
+    for record in [*merged, *ledger.read_from(log_path(master))]:
         if record.get("year") != year:
             continue
         town = rounds.get(str(record.get("town")))
@@ -145,11 +152,14 @@ def round_of(
             if town is None:
                 result.others.append({"town": record.get("town"), **entry})
                 continue
-            key = (str(record.get("sha256")), str(record.get("status")))
+            key = (town.town, str(record.get("sha256")), str(record.get("status")))
             if key not in seen:  # the same file checked again with the same result is one arrival
                 town.received.append(entry)
                 seen.add(key)
-            town.status = str(record.get("status"))
+            status = str(record.get("status"))
+            # a town whose answers are in stays so, unless a later return disagrees with them
+            if town.status != "取込済" or status in ("取込済", "競合"):
+                town.status = status
             town.last_checked = at
     for town in result.towns:
         if deadline and town.status not in DONE and today > deadline:

@@ -4,6 +4,7 @@ and the collection summary (回収状況) for the staff."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 import warnings
 from pathlib import Path
 
@@ -86,11 +87,17 @@ def _summary_sheet(ws: Worksheet, result: ReturnResult, font: str, book: Workboo
     setup_page(ws, title_rows="3:3")
 
 
-def write_feedback(result: ReturnResult, folder: Path, font: str) -> Path:
+def feedback_name(result: ReturnResult, taken: Iterable[ReturnResult] = ()) -> str:
+    """<file>_指摘.xlsx, with the file's short hash when another return of the batch has its name."""
+    same = [r for r in taken if r is not result and r.file.stem == result.file.stem]
+    return f"{result.file.stem}_{result.sha256[:8]}_指摘.xlsx" if same else f"{result.file.stem}_指摘.xlsx"
+
+
+def write_feedback(result: ReturnResult, folder: Path, font: str, name: str | None = None) -> Path:
     """The town's own file with every problem cell coloured and commented, behind a 指摘一覧 sheet;
     for a file that could not be opened, a workbook that says why."""
     folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"{result.file.stem}_指摘.xlsx"
+    target = folder / (name or feedback_name(result))
     book: Workbook | None = None
     if result.readable:
         try:
@@ -109,7 +116,10 @@ def write_feedback(result: ReturnResult, folder: Path, font: str) -> Path:
     for p in result.problems:
         if not (result.readable and p.sheet in book.sheetnames and p.cell and p.cell[0].isalpha()):
             continue
-        cell = book[p.sheet][p.cell]
+        ws = book[p.sheet]
+        # a cell inside a range the town merged: the range's first cell carries the mark
+        anchor = next((str(r.start_cell.coordinate) for r in ws.merged_cells.ranges if p.cell in r), p.cell)
+        cell = ws[anchor]
         cell.fill = ERROR_FILL if p.severity is Severity.ERROR else WARNING_FILL
         text = f"{p.message}\n→ {p.hint}"
         cell.comment = Comment(

@@ -33,7 +33,9 @@ from okaxl.returns import formlayout
 from okaxl.master import ledger
 from okaxl.master.commit import recover, replace_master, sha256_of
 from okaxl.config import Config
+from okaxl.errors import OkaxlError
 from okaxl.files import os_failure
+from okaxl.master import layout
 from okaxl.master.model import Model
 from okaxl.problems import Problem, Severity
 from okaxl.returns.check import ReturnResult
@@ -41,7 +43,7 @@ from okaxl.rules import problem
 from okaxl.returns.signing import canonical
 from okaxl.master.tables import Tables, records
 from okaxl.master.writelock import writing
-from okaxl.master.writer import CellChange, Written, model_after, verify, write_changes
+from okaxl.master.writer import CellChange, Refused, Written, model_after, verify, write_changes
 from okaxl.validate.run import check_tables
 
 TARGETS: dict[str, tuple[str, dict[str, str]]] = {
@@ -98,23 +100,27 @@ def merged_history(master: Path) -> list[dict[str, Any]]:
 # ---------------------------------------------------------------- one answer per return
 
 
-def planned_changes(result: ReturnResult, model: Model) -> list[CellChange]:
-    """Every master cell this return would set: new values and values that differ."""
+def planned_changes(result: ReturnResult, model: Model, *, clearing: bool = False) -> list[CellChange]:
+    """Every master cell this return would set: new values and values that differ; with
+    `clearing`, an optional answer left empty where the master holds a value empties it (a
+    conflict, unless --replace)."""
     assert result.town and result.year
     changes = []
     for sheet, answers in result.answers.items():
         target, fields = TARGETS[sheet]
         key_columns = model.key(target)
+        required = {c.name: c.required for c in layout.sheet(target).columns}
         existing = {tuple(r.get(k) for k in key_columns): r for r in records(model[target])}
         for item, answer in answers.items():
             key = (item, result.year, result.town)
             row = existing.get(key, {})
             for field_id, column in fields.items():
                 new = answer.get(field_id)
-                if new is None:
-                    continue  # an empty optional answer says nothing
                 old = row.get(column)
-                if old is None or not _same(old, new):
+                withdrawable = clearing and old is not None and field_id in answer and not required[column]
+                if new is None and not withdrawable:
+                    continue  # an empty answer says nothing unless it withdraws a value the master may lack
+                if old is None or new is None or not _same(old, new):
                     origin = Origin(result.file, sheet, result.cells.get((sheet, item, field_id)))
                     changes.append(CellChange(target, key, column, old, new, origin))
     return changes
@@ -166,7 +172,7 @@ def _conflict(result: ReturnResult, change: CellChange, code: str, old: object, 
             code,
             origin.sheet if origin else "",
             origin.cell if origin else None,
-            canonical(change.new),
+            canonical(change.new) if change.new is not None else "（空欄）",
             old=canonical(old) if old is not None else "（空欄）",
             file=file,
         )
@@ -197,12 +203,14 @@ def _change_json(change: CellChange, **extra: object) -> dict[str, object]:
     }
 
 
-def assess(
-    results: list[ReturnResult], model: Model, history: list[dict[str, Any]], *, replace: bool
-) -> None:
+def assess(results: list[ReturnResult], model: Model, history: list[dict[str, Any]], *, replace: bool) -> None:
     """Each return's status against the master and earlier merges: valid (with the changes it
-    plans), invalid, conflict or unchanged. Check and merge both call this."""
-    seen = {r.get("sha256") for r in history} | {r.get("content_sha256") for r in history}
+    plans), invalid, conflict or unchanged. Check and merge both call this.
+
+    A return merged before is judged again like any other, so that a row left out while its town
+    had left a project is written once the town takes part again; with nothing to change, it is
+    unchanged: the master holds what it says."""
+    seen = {r.get("sha256") for r in history}
     groups: dict[tuple[str, int], list[ReturnResult]] = defaultdict(list)
     for r in results:
         if r.status == "valid" and r.town and r.year:
@@ -215,13 +223,10 @@ def assess(
                 _batch_conflict(r, group, model)
             continue
         for r in group[1:]:
-            r.status = "unchanged"
+            r.status, r.same_as = "unchanged", first.file
             r.problems.append(problem("RETURN_DUPLICATE", "", None, r.file.name, other=first.file.name))
-        if first.sha256 in seen or first.content_sha256 in seen:
-            for r in group:
-                r.status, r.merged_before = "unchanged", True
-            continue
-        changes = planned_changes(first, model)
+        # an answer emptied in a new return withdraws one merged before (not when the same file comes again)
+        changes = planned_changes(first, model, clearing=first.sha256 not in seen)
         conflicts = [c for c in changes if c.old is not None]
         if conflicts and not replace:
             first.status = "conflict"
@@ -239,14 +244,16 @@ def _batch_conflict(r: ReturnResult, group: list[ReturnResult], model: Model) ->
     """Two returns for one town and year in one batch that disagree: every differing cell, not written."""
     r.status = "conflict"
     mine = {(c.sheet, c.key, c.field): c for c in planned_changes(r, model)}
+    named: set[tuple[str, tuple[object, ...], str]] = set()  # each differing cell once, with the first return it differs from
     for other in group:
         if other is r:
             continue
         theirs = {(c.sheet, c.key, c.field): c for c in planned_changes(other, model)}
         for cell in sorted(mine.keys() | theirs.keys(), key=str):
             a, b = mine.get(cell), theirs.get(cell)
-            if a is not None and b is not None and _same(a.new, b.new):
+            if cell in named or (a is not None and b is not None and _same(a.new, b.new)):
                 continue
+            named.add(cell)
             change = a or CellChange(*cell, None, None, Origin(r.file, *_form_cell(r, cell)))
             _conflict(r, change, "RETURN_CONFLICT_BATCH", b.new if b else None, other.file.name)
 
@@ -292,7 +299,14 @@ def trial(
     pending = [r for r in results if r.status == "valid" and r.planned]
     while pending:
         changes = [c for r in pending for c in r.planned]
-        written = write_changes(master, target, model, changes, {LOG_SHEET: log(pending)} if log else None)
+        try:
+            written = write_changes(master, target, model, changes, {LOG_SHEET: log(pending)} if log else None)
+        except Refused as refused:
+            if not refused.origins or not all(isinstance(o, Origin) for o in refused.origins):
+                raise  # the master's own (a sheet, a column, the row to copy): every return meets it
+            blocked = _blocked(pending, refused)
+            pending = [r for r in pending if r.file not in blocked]
+            continue
         wrong = verify(master, target, written)
         if wrong:
             return written, wrong
@@ -314,6 +328,20 @@ def trial(
                 r.status, r.planned, r.changes = "invalid", [], []
         pending = [r for r in pending if r.file not in culprits]
     return None, []
+
+
+def _blocked(pending: list[ReturnResult], refused: Refused) -> set[Path]:
+    """The returns whose values meet a cell of the master that cannot be written: told why, left out."""
+    blocked: set[Path] = set()
+    for p, origin in zip(refused.problems, refused.origins, strict=True):
+        assert isinstance(origin, Origin)
+        result = next(r for r in pending if r.file == origin.file)
+        result.problems.append(
+            problem("RETURN_MASTER_BLOCKED", origin.sheet, origin.cell, p.value, where=f"{p.sheet}!{p.cell}", rule=p.message)
+        )
+        result.status, result.planned, result.changes = "invalid", [], []
+        blocked.add(origin.file)
+    return blocked
 
 
 def _origin_of(written: Written, sheet: str, cell: str) -> Origin | None:
@@ -350,7 +378,15 @@ def check_batch(results: list[ReturnResult], master: Path, model: Model) -> None
     """`okaxl check`: the same answer merge would give, by the same trial write to a scratch file."""
     assess(results, model, merged_history(master), replace=False)
     with tempfile.TemporaryDirectory(prefix="okaxl-check-") as folder:
-        trial(results, master, model, Path(folder) / "trial.xlsx")
+        _, wrong = trial(results, master, model, Path(folder) / "trial.xlsx")
+    _stop_if(wrong)
+
+
+def _stop_if(wrong: list[str]) -> None:
+    """What no return answers for stops check and dry run as it stops the merge (exit 2)."""
+    if wrong:
+        more = f"；ほか {len(wrong) - 6} 件" if len(wrong) > 6 else ""
+        raise OkaxlError("マスターに書き込めない問題があります：" + "；".join(wrong[:6]) + more)
 
 
 # ---------------------------------------------------------------- the merge
@@ -399,7 +435,8 @@ def merge(
         log = LogRows(results)
         if dry_run:
             with tempfile.TemporaryDirectory(prefix="okaxl-dry-") as folder:
-                trial(results, master, model, Path(folder) / "trial.xlsx", log)
+                _, wrong = trial(results, master, model, Path(folder) / "trial.xlsx", log)
+            _stop_if(wrong)
         elif any(r.status == "valid" and r.planned for r in results):
 
             def write(temp: Path) -> list[str] | None:
@@ -415,6 +452,8 @@ def merge(
             if r.status == "valid":
                 status = "valid" if dry_run else "merged" if r.planned and outcome.backup else "unchanged"
             outcome.statuses[r.file] = status
+            if r.same_as is not None and outcome.statuses.get(r.same_as) == "merged":
+                r.merged_before = True  # the same as a return merged in this run: 取込済 too
             if dry_run:
                 continue
             _archive(r, config.archive)

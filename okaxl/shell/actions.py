@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -106,6 +106,7 @@ class Batch:
     folder: Path
     statuses: dict[Path, str]
     outcome: Outcome | None = None
+    notes: list[str] = field(default_factory=list)
 
     def status(self, result: ReturnResult) -> str:
         return self.statuses.get(result.file, result.status)
@@ -184,15 +185,22 @@ def merge_round(
 def _after(config: Config, model: Model, batch: Batch, by: str) -> None:
     """Feedback for every return with problems; each return recorded in the round; its workbook."""
     from okaxl.returns import collection
-    from okaxl.returns.feedback import write_feedback
+    from okaxl.returns.feedback import feedback_name, write_feedback
 
     for result in batch.results:
-        if result.problems:
-            write_feedback(result, batch.folder, config.print.font)
         label = "取込済" if batch.status(result) == "merged" else result.label
         # a file that cannot be read says its year only in its name (R7_…), else it is this round's
         year = result.year or wareki.fiscal_year_in(result.file.name) or config.fiscal_year
         collection.record_received(config.master, result.file, result.sha256, result.town, year, label, by)
+    for result in batch.results:
+        if not result.problems:
+            continue
+        try:
+            write_feedback(result, batch.folder, config.print.font, feedback_name(result, batch.results))
+        except OSError:
+            raise  # the folder or the disk: its own message (okaxl.files)
+        except Exception as exc:  # a town's file that opened for the check but cannot be annotated
+            batch.notes.append(f"{result.file.name} の指摘ファイルを作れませんでした（{type(exc).__name__}: {exc}）。")
     state = round_status(config, config.fiscal_year, model)
     collection.write_workbook(
         state, batch.folder / collection.workbook_name(config.fiscal_year), config.print.font

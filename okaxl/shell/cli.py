@@ -62,7 +62,9 @@ def command(func: F) -> F:
                 traceback.print_exc()
             _fail(
                 f"予期しないエラーが起きました（{type(exc).__name__}: {exc}）。"
-                "OKAXL_DEBUG=1 を付けて再実行した出力を担当者に送ってください。"
+                "OKAXL_DEBUG=1 を付けて再実行した出力を担当者に送ってください。",
+                (),
+                kwargs.get("fmt"),
             )
 
     return wrapper  # type: ignore[return-value]
@@ -257,6 +259,8 @@ def check(paths: tuple[Path, ...], feedback_dir: Path | None, fmt: str, config_p
     files = _files(config, paths)
     with _progress(len(files) or 1, "回答を確認中") as bar:
         batch = actions.check_round(config, files or paths, feedback_dir, each=lambda _: bar.update(1))
+    for note in batch.notes:
+        click.echo(note, err=True)
     _report(batch, fmt, {"valid": "受理", "unchanged": "受理（重複）", "conflict": "競合"})
     if fmt != "json":
         counts = {
@@ -291,7 +295,7 @@ def merge(paths: tuple[Path, ...], dry_run: bool, replace: bool, fmt: str, confi
             config, files or paths, dry_run=dry_run, replace=replace, each=lambda _: bar.update(1)
         )
     assert batch.outcome is not None
-    for note in batch.outcome.notes:
+    for note in [*batch.outcome.notes, *batch.notes]:
         click.echo(note, err=True)
     labels = {
         "merged": "取込",

@@ -105,7 +105,7 @@ def schema_for(sheet: layout.Sheet) -> pa.DataFrameSchema:
     columns = {
         c.name: pa.Column(
             object,
-            checks=_kind_checks(c),
+            checks=[] if sheet.log and c.kind in (Kind.NAME, Kind.TEXT) else _kind_checks(c),
             nullable=not c.required,
             required=False,
             coerce=False,
