@@ -642,3 +642,15 @@ class TestSignature:
         result = check(project, filled)
         only(result, "RETURN_KEY_DIFFERS")
         assert "鍵ファイル" in result.problems[0].hint and "市町に直してもらう必要はありません" in result.problems[0].hint
+
+
+def test_a_choice_with_full_width_characters(project):
+    """A choice staff wrote with full-width brackets is offered by the drop-down, accepted as chosen,
+    and stored as the master spells it."""
+    book = openpyxl.load_workbook(project.master)
+    book["選択肢"].append(["意向", "継続（拡充）", 4])
+    book.save(project.master)
+    form = make_forms(project)["津山市"]
+    result = check(project, fill(form, project.inbox / form.name, intention="継続（拡充）"))
+    assert result.status == "valid", result.problems
+    assert {a["intention"] for a in result.answers[formlayout.PROJECTS].values()} == {"継続（拡充）"}

@@ -396,7 +396,10 @@ def _check_inputs(
                         result, _as_shown(value, raw.number_format, unit), unit, context
                     )
                 elif kind == "選択":
-                    text = unicodedata.normalize("NFKC", str(value)).strip()
+                    # the choice as the master spells it (（一部）, full-width letters), found without
+                    # regard to width, so that what the drop-down offered is what is stored
+                    typed = unicodedata.normalize("NFKC", str(value)).strip()
+                    text = next((c for c in choices if unicodedata.normalize("NFKC", str(c)) == typed), typed)
                     if text not in choices:
                         result.problems.append(
                             problem(
