@@ -579,7 +579,7 @@ RULES: dict[str, Rule] = {
     "RETURN_REASON_MISSING": Rule(
         E,
         "回答",
-        "現状値が前年度（{previous}）から {change} 変わっていますが、変動理由が空欄です。",
+        "現状値が直近の現状値（{previous}）から {change} 変わっていますが、変動理由が空欄です。",
         "「変動理由」に理由を入力してください。",
     ),
     "RETURN_CHOICE_INVALID": Rule(

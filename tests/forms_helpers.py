@@ -30,8 +30,10 @@ def fill(
     results: str = "担当者会議に参加し、情報を共有した。",
     intention: str = "継続",
     kpi: object | None = None,
+    reason: str | None = "事業の進み具合による。",
 ) -> Path:
-    """Fill every input a town must fill, through openpyxl, and save as `target`."""
+    """Fill every input a town must fill, through openpyxl, and save as `target`: with a KPI
+    value, its reason too (the form asks one when the value moves from the latest one)."""
     book = openpyxl.load_workbook(path)
     ws = book[formlayout.PROJECTS]
     row = formlayout.FIRST_ROW
@@ -41,6 +43,8 @@ def fill(
         row += 1
     if kpi is not None:
         book[formlayout.KPIS][f"G{formlayout.FIRST_ROW}"] = kpi
+        if reason is not None:
+            book[formlayout.KPIS][f"I{formlayout.FIRST_ROW}"] = reason
     target.parent.mkdir(parents=True, exist_ok=True)
     book.save(target)
     return target

@@ -78,15 +78,17 @@ class TestContent:
         }
         assert kpi_projects <= set(listed)
 
-    def test_last_years_figures_are_prefilled(self, project):
+    def test_the_latest_figures_are_prefilled(self, project):
+        """Not only last year's: the latest before the form's year (the seeds have none for FY2024),
+        and where a town reported nothing yet, the baseline; each with the year it is of."""
         tables = read_master(project.master)
         results = [
             *records(tables["実績"]),
-            {"事業ID": "2-01", "年度": 2024, "市町": "玉野市", "取組実績": "交流会を2回開いた。"},
+            {"事業ID": "2-01", "年度": 2023, "市町": "玉野市", "取組実績": "交流会を2回開いた。"},
         ]
         values = [
             *records(tables["KPI実績"]),
-            {"KPI_ID": "2-07-K1", "年度": 2024, "市町": "真庭市", "現状値": 3000},
+            {"KPI_ID": "2-07-K1", "年度": 2023, "市町": "真庭市", "現状値": 3000},
         ]
         tables.frames["実績"] = frame("実績", results)
         tables.frames["KPI実績"] = frame("KPI実績", values)
@@ -94,10 +96,19 @@ class TestContent:
         paths = make_forms(project, towns=("玉野市", "真庭市"))
         projects = openpyxl.load_workbook(paths["玉野市"])[formlayout.PROJECTS]
         row = next(r for r in range(5, projects.max_row + 1) if projects[f"A{r}"].value == "2-01")
-        assert projects[f"G{row}"].value == "交流会を2回開いた。"
+        assert projects[f"G{row}"].value == "（R5年度）交流会を2回開いた。"
         kpis = openpyxl.load_workbook(paths["真庭市"])[formlayout.KPIS]
         row = next(r for r in range(5, kpis.max_row + 1) if kpis[f"A{r}"].value == "2-07-K1")
         assert kpis[f"F{row}"].value == 3000 and kpis[f"H{row}"].value == "人"
+        assert "R5年度" in kpis[f"F{row}"].number_format  # shown beside it, the number stays a number
+        model = read_master(project.master)
+        baselines = 0
+        for r in range(5, kpis.max_row + 1):
+            kpi = model.kpis.get(str(kpis[f"A{r}"].value))
+            if kpi and isinstance(kpi["基準値"], int | float) and not model.kpi_value(kpi["KPI_ID"], "真庭市", 2025, before=True) and not model.kpi_value(kpi["KPI_ID"], "圏域全体", 2025, before=True):
+                assert kpis[f"F{r}"].value == kpi["基準値"] and "基準値" in kpis[f"F{r}"].number_format
+                baselines += 1
+        assert baselines
 
 
 class TestProtection:

@@ -232,3 +232,39 @@ class TestAnnex:
     def test_town_without_agreement(self, project):
         result = run(project, "annex", "--town", "津山市")
         assert result.exit_code == 2 and "津山市の連携協約書はマスターにありません" in result.output
+
+
+def _published_values():
+    """Every KPI value of the FY2017 report as the reconciled data records its print (text, the
+    qualifier printed after it, its time), each checked to stand in seed 000 itself."""
+    import yaml
+
+    from tests.conftest import ROOT
+
+    seed_text = re.sub(r"\s+", "", seed("000"))
+    found = []
+    for part in sorted((ROOT / "workbooks" / "source" / "period1").glob("*.yaml")):
+        for sheet in yaml.safe_load(part.read_text(encoding="utf-8")):
+            for kpi in sheet.get("kpis") or []:
+                for role in ("baseline", "current", "target"):
+                    value = kpi.get(role) or {}
+                    if value.get("value") is None or not value.get("when"):
+                        continue
+                    text, qualifier = str(value["text"]), value.get("qualifier")
+                    if qualifier:
+                        text = re.sub(rf"[(（]{re.escape(str(qualifier))}[)）]$", "", text)
+                    assert re.sub(r"\s+", "", text) in seed_text, text  # the data is the seed's print
+                    shown = text + (f"（{qualifier}）" if qualifier else "")
+                    found.append(f"{shown}\n（{value['when']}）")
+    return found
+
+
+def test_fy2017_prints_every_value_as_published(fy2017):
+    """10,017人 and 3,172人 (平成28年度 values on the 平成29年度 sheets), ▲862人, 6.0冊, 11,493人 …"""
+    shown = {c.value for ws in fy2017.worksheets for row in ws.iter_rows() for c in row if isinstance(c.value, str)}
+    expected = _published_values()
+    assert len(expected) >= 50
+    missing = [v for v in expected if v not in shown]
+    assert missing == []
+    for printed in ("10,017人\n（平成28年度）", "3,172人\n（平成28年度）", "▲862人\n（平成28年度）", "6.0冊\n（平成33年度）", "11,493人\n（平成27年）"):
+        assert printed in shown

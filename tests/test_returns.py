@@ -503,7 +503,7 @@ class TestValues:
         tables.frames["KPI実績"] = frame("KPI実績", values)
         write_master(tables, project.master)
         form = make_forms(project, towns=("津山市",))["津山市"]
-        path = fill(form, project.inbox / "R7_津山市_回答様式.xlsx", kpi=300)
+        path = fill(form, project.inbox / "R7_津山市_回答様式.xlsx", kpi=300, reason=None)
         only(check(project, path), "RETURN_REASON_MISSING", formlayout.KPIS, "I5")
         path = edit_cells(
             path,

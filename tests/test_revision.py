@@ -120,7 +120,8 @@ class TestSynthetic:
         plan[f"D{row}"] = 5
         kpi = book["KPI"]
         row = next(r for r in range(2, kpi.max_row + 1) if kpi[f"A{r}"].value == "2-07-K1")
-        kpi[f"J{row}"] = 5000
+        target = next(c.column_letter for c in kpi[1] if c.value == "目標値")
+        kpi[f"{target}{row}"] = 5000
         projects = book["事業"]
         row = next(r for r in range(2, projects.max_row + 1) if projects[f"A{r}"].value == "2-09")
         projects[f"I{row}"] = projects[f"I{row}"].value + "　"  # white space only: not a change

@@ -135,6 +135,77 @@ class Model(Tables):
         found = [k for k in self.kpis.values() if str(k.get("事業ID")) == project_id]
         return sorted(found, key=lambda k: k["順"] if isinstance(k.get("順"), int) else 0)
 
+    # ------------------------------------------------------------ values over the years
+
+    @functools.cached_property
+    def _values(self) -> dict[tuple[str, str], list[Row]]:
+        """(KPI_ID, reporter) → its values, oldest year first."""
+        series: dict[tuple[str, str], list[Row]] = {}
+        frame = self.frames["KPI実績"]
+        if {"KPI_ID", "年度", "市町", "現状値"} <= set(frame.columns):
+            for r in records(frame):
+                if isinstance(r["年度"], int) and r["現状値"] is not None:
+                    series.setdefault((str(r["KPI_ID"]), str(r["市町"])), []).append(r)
+        for rows in series.values():
+            rows.sort(key=lambda r: r["年度"])
+        return series
+
+    def kpi_value(self, kpi_id: str, reporter: str, year: int, *, before: bool = False) -> Row | None:
+        """The latest value `reporter` gave for a KPI in fiscal `year` or earlier (before it, with
+        `before`): a year without a report shows the last one, with its own year."""
+        found = None
+        for r in self._values.get((kpi_id, reporter), []):
+            if r["年度"] < year or (r["年度"] == year and not before):
+                found = r
+        return found
+
+    @functools.cached_property
+    def _results(self) -> dict[tuple[str, str], list[Row]]:
+        series: dict[tuple[str, str], list[Row]] = {}
+        frame = self.frames["実績"]
+        if {"事業ID", "年度", "市町"} <= set(frame.columns):
+            for r in records(frame):
+                if isinstance(r["年度"], int):
+                    series.setdefault((str(r["事業ID"]), str(r["市町"])), []).append(r)
+        for rows in series.values():
+            rows.sort(key=lambda r: r["年度"])
+        return series
+
+    def last_result(self, project_id: str, town: str, year: int, column: str = "取組実績") -> Row | None:
+        """The latest row of 実績 before fiscal `year` in which `town` wrote `column`."""
+        found = None
+        for r in self._results.get((project_id, town), []):
+            if r["年度"] < year and r.get(column):
+                found = r
+        return found
+
+    # ------------------------------------------------------------ the plan
+
+    @functools.cached_property
+    def _plan(self) -> dict[str, dict[int, Row]]:
+        plan: dict[str, dict[int, Row]] = {}
+        frame = self.frames["工程"]
+        if {"事業ID", "年度"} <= set(frame.columns):
+            for r in records(frame):
+                if isinstance(r["年度"], int):
+                    plan.setdefault(str(r["事業ID"]), {})[r["年度"]] = r
+        return plan
+
+    def plan(self, project_id: str, year: int) -> Row | None:
+        return self._plan.get(project_id, {}).get(year)
+
+    def stage(self, project_id: str, year: int) -> str | None:
+        """The stage of a year as a person reads it: 「→」 (printed for "as the year before")
+        resolved to the stage it continues; the master keeps the arrow as printed."""
+        plan = self._plan.get(project_id, {})
+        for earlier in sorted((y for y in plan if y <= year), reverse=True):
+            stage = plan[earlier].get("工程")
+            if stage and stage != layout.STAGES[-1]:
+                return str(stage)
+            if not stage and earlier == year:
+                return None
+        return None
+
     # ------------------------------------------------------------ keys
 
     @staticmethod

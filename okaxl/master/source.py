@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from okaxl import wareki
 from okaxl.errors import OkaxlError
 from okaxl.master import layout
 from okaxl.master.tables import Tables, frame
+from okaxl.numbers import format_number
 
 SOURCE_000 = "平成29年度 進捗管理シート（第1期）"
 SOURCE_002 = "第2期ビジョン別冊 令和6年3月改訂版"
@@ -53,6 +55,18 @@ def _kpi_value(value: Mapping[str, Any] | None) -> Any:
     return value["value"] if value.get("value") is not None else value.get("text")
 
 
+def _printed(value: Mapping[str, Any] | None, unit: object) -> str | None:
+    """The value as the city printed it (▲862人, 6.0冊, 11,493人), where formatting the number
+    with the KPI's unit would print something else; else None."""
+    if not value or value.get("value") is None or not value.get("text"):
+        return None
+    text = str(value["text"]).strip()
+    qualifier = value.get("qualifier")
+    if qualifier:  # printed apart, after the value
+        text = re.sub(rf"[(（]{re.escape(str(qualifier))}[)）]$", "", text)
+    return None if text == f"{format_number(value['value'])}{unit or ''}" else text
+
+
 def _kpi_record(kpi_id: str, project_id: str, order: int, kpi: Mapping[str, Any], source: str) -> Record:
     base, target = kpi.get("baseline") or {}, kpi.get("target") or {}
     units = {str(v["unit"]) for v in (base, target, kpi.get("current") or {}) if v.get("unit")}
@@ -64,10 +78,12 @@ def _kpi_record(kpi_id: str, project_id: str, order: int, kpi: Mapping[str, Any]
         "単位": (target.get("unit") or base.get("unit")),
         "基準値": _kpi_value(base),
         "基準値の補足": base.get("qualifier"),
+        "基準値の表記": _printed(base, target.get("unit") or base.get("unit")),
         "基準年度": base.get("year"),
         "基準時点": base.get("when"),
         "目標値": _kpi_value(target),
         "目標値の補足": target.get("qualifier"),
+        "目標値の表記": _printed(target, target.get("unit") or base.get("unit")),
         "目標年度": target.get("year"),
         "目標年度（終了）": target.get("year_to"),
         "目標時点": target.get("when"),
@@ -217,6 +233,7 @@ def _period1(b: _Builder, pillar_no: Mapping[str, str]) -> None:
                     市町=layout.AREA,
                     現状値=_kpi_value(current),
                     補足=current.get("qualifier"),
+                    現状値の表記=_printed(current, b.rows["KPI"][-1]["単位"]),
                     時点=current.get("when"),
                     出典=SOURCE_000,
                 )

@@ -59,7 +59,6 @@ def pages(tables: Tables, year: int, wanted: list[str] | None = None) -> list[Pa
     results = {(str(r["事業ID"]), r["市町"]): r for r in records(tables["実績"]) if r["年度"] == year}
     roles = {(str(r["事業ID"]), r["主体"]): r["役割"] for r in records(tables["役割"])}
     plan = {str(r["事業ID"]): r for r in records(tables["工程"]) if r["年度"] == year}
-    values = {(str(r["KPI_ID"]), r["市町"]): r for r in records(tables["KPI実績"]) if r["年度"] == year}
     kpis = [k for k in records(tables["KPI"])]
     used: set[str] = set()
     out = []
@@ -78,7 +77,7 @@ def pages(tables: Tables, year: int, wanted: list[str] | None = None) -> list[Pa
         }
         reporters = [layout.HUB, *[t for t in towns if t in marks]]
         area = results.get((pid, layout.AREA))
-        page.values["事業計画"] = _plan_text(area, plan.get(pid))
+        page.values["事業計画"] = _plan_text(area, plan.get(pid), model.stage(pid, year))
         page.values["取組実績"] = _by_town(area, results, pid, reporters, "取組実績")
         page.values["今後の課題"] = _by_town(area, results, pid, reporters, "今後の課題・改善点")
         for k in kpis:
@@ -88,11 +87,21 @@ def pages(tables: Tables, year: int, wanted: list[str] | None = None) -> list[Pa
                 {
                     "指標": k["指標"],
                     "基準値": kpi_text(
-                        k["基準値"], k["単位"], k["基準値の補足"], k["基準時点"], k["基準年度"]
+                        k["基準値"],
+                        k["単位"],
+                        k["基準値の補足"],
+                        k["基準時点"],
+                        k["基準年度"],
+                        printed=k.get("基準値の表記"),
                     ),
-                    "現状値": _current(values, str(k["KPI_ID"]), k["単位"], reporters),
+                    "現状値": _current(model, str(k["KPI_ID"]), k["単位"], reporters, year),
                     "目標値": kpi_text(
-                        k["目標値"], k["単位"], k["目標値の補足"], k["目標時点"], k["目標年度"]
+                        k["目標値"],
+                        k["単位"],
+                        k["目標値の補足"],
+                        k["目標時点"],
+                        k["目標年度"],
+                        printed=k.get("目標値の表記"),
                     ),
                 }
             )
@@ -116,13 +125,13 @@ def _choose(projects: list[dict[str, object]], wanted: list[str]) -> list[dict[s
     return chosen
 
 
-def _plan_text(area: dict[str, object] | None, step: dict[str, object] | None) -> str:
+def _plan_text(area: dict[str, object] | None, step: dict[str, object] | None, stage: str | None) -> str:
     if area and area.get("事業計画"):
         return str(area["事業計画"])
     if step:
         cost = step.get("事業費")
         cost_text = f"{format_number(cost)}千円" if isinstance(cost, int) else (cost or "記載なし")
-        return f"工程：{step.get('工程') or '—'}\n事業費（見込額）：{cost_text}"
+        return f"工程：{stage or '—'}\n事業費（見込額）：{cost_text}"
     return "（工程の記載なし）"
 
 
@@ -144,16 +153,37 @@ def _by_town(
     return "\n".join(parts)
 
 
-def _current(
-    values: dict[tuple[str, object], dict[str, object]], kpi: str, unit: object, reporters: list[str]
-) -> str:
-    area = values.get((kpi, layout.AREA))
+def _current(model: Model, kpi: str, unit: object, reporters: list[str], year: int) -> str:
+    """The latest value at or before the sheet's year, with the time it is of (a report not made
+    this year shows the last one made, as the FY2017 sheets print values of 平成28年度)."""
+    area = model.kpi_value(kpi, layout.AREA, year)
     if area is not None:
-        return kpi_text(area["現状値"], unit, area.get("補足"), area.get("時点"))
+        earlier = area["年度"] if area["年度"] != year else None
+        return kpi_text(
+            area["現状値"],
+            unit,
+            area.get("補足"),
+            area.get("時点"),
+            earlier,
+            printed=area.get("現状値の表記"),
+        )
     parts = []
     for town in reporters:
-        row = values.get((kpi, town))
-        parts.append(f"{town} {NOT_REPORTED if row is None else kpi_text(row['現状値'], unit)}")
+        row = model.kpi_value(kpi, town, year)
+        shown = (
+            NOT_REPORTED
+            if row is None
+            else kpi_text(
+                row["現状値"],
+                unit,
+                row.get("補足"),
+                row.get("時点"),
+                row["年度"] if row["年度"] != year else None,
+                printed=row.get("現状値の表記"),
+                inline=True,
+            )
+        )
+        parts.append(f"{town} {shown}")
     return "\n".join(parts)
 
 

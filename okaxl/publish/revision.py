@@ -168,7 +168,9 @@ def snapshots(tables: Tables, revised: dt.date) -> dict[str, Snapshot]:
 def _kpi(k: dict[str, object], value: str, qualifier: str, when: str, year: str) -> str | None:
     if k[value] is None:
         return None
-    return kpi_text(k[value], k["単位"], k[qualifier], k[when], k[year], inline=True)
+    return kpi_text(
+        k[value], k["単位"], k[qualifier], k[when], k[year], printed=k.get(f"{value}の表記"), inline=True
+    )
 
 
 def compare(old_path: Path, new_path: Path) -> Revision:

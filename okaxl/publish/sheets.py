@@ -54,16 +54,20 @@ def kpi_text(
     when: object = None,
     year: object = None,
     *,
+    printed: object = None,
     inline: bool = False,
     empty: str = "－",
 ) -> str:
     """A KPI value as the documents print it: 155者（累計）, then its year in 和暦 (on a second line,
-    or in brackets after it when `inline`); `empty` when there is no value."""
+    or in brackets after it when `inline`); `empty` when there is no value. `printed` is the value
+    as the city printed it (▲862人, 6.0冊), where the number's format would print it otherwise."""
     if value is None:
         return empty
     shown = format_number(value) if isinstance(value, int | float) else str(value)
     if isinstance(value, int | float) and unit:
         shown += str(unit)
+    if printed:
+        shown = str(printed)
     if qualifier:
         shown += f"（{qualifier}）"
     stamp = when or (wareki.format_fiscal_year(year) if isinstance(year, int) else None)

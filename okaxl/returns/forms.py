@@ -30,6 +30,7 @@ from okaxl.config import Config
 from okaxl.errors import OkaxlError
 from okaxl.files import os_failure, save_atomically
 from okaxl.publish.matrix import resolve_town
+from okaxl.master import layout
 from okaxl.master.model import Model, partner_towns
 from okaxl.numbers import format_number
 from okaxl.publish.sheets import Style, kpi_text, setup_page, wrapped_lines
@@ -102,20 +103,17 @@ def form_content(tables: Tables, town: str, year: int) -> FormContent:
     content = FormContent(town=town, town_code=str(towns.at[town, "団体コード"]), year=year)
     pillars = {str(r["番号"]): str(r["分野名"]) for r in records(tables["分野"])}
     model = Model.of(tables)
-    plan = {(str(r["事業ID"]), r["年度"]): r for r in records(tables["工程"])}
     roles = {str(r["事業ID"]): r["役割"] for r in records(tables["役割"]) if r["主体"] == "連携市町"}
-    results = {(str(r["事業ID"]), r["年度"], r["市町"]): r for r in records(tables["実績"])}
-    values = {(str(r["KPI_ID"]), r["年度"], r["市町"]): r["現状値"] for r in records(tables["KPI実績"])}
     for pid in model.projects_of(town, year):
         p = model.projects[pid]
-        step = plan.get((pid, year))
+        step = model.plan(pid, year)
         if step is None:
             planned = "（別冊に記載なし）"
         else:
             cost = step["事業費"]
             cost_text = f"{format_number(cost)}千円" if isinstance(cost, int) else (cost or "記載なし")
-            planned = f"{step['工程'] or '—'}（事業費 {cost_text}）"
-        last = results.get((pid, year - 1, town))
+            planned = f"{model.stage(pid, year) or '—'}（事業費 {cost_text}）"
+        last = model.last_result(pid, town, year)
         content.projects.append(
             {
                 "事業ID": pid,
@@ -124,7 +122,7 @@ def form_content(tables: Tables, town: str, year: int) -> FormContent:
                 "事務事業": p["事務事業名"],
                 "今年度の工程・事業費": planned,
                 "市町の役割": roles.get(pid) or "",
-                "前年度の取組実績": (last["取組実績"] if last is not None else None) or "",
+                "直近の取組実績": f"（{wareki.short_fiscal_year(last['年度'])}年度）{last['取組実績']}" if last else "",
             }
         )
     project_names = {str(p["事業ID"]): p["事務事業"] for p in content.projects}
@@ -132,19 +130,39 @@ def form_content(tables: Tables, town: str, year: int) -> FormContent:
         pid = str(k["事業ID"])
         if pid not in project_names:
             continue
-        previous = values.get((str(k["KPI_ID"]), year - 1, town))
+        previous, label = _latest(model, k, town, year)
         content.kpis.append(
             {
                 "KPI_ID": str(k["KPI_ID"]),
                 "事務事業": project_names[pid],
                 "指標": k["指標"],
-                "基準値": kpi_text(k["基準値"], k["単位"], when=k["基準時点"], inline=True, empty=""),
-                "目標値": kpi_text(k["目標値"], k["単位"], when=k["目標時点"], inline=True, empty=""),
-                "前年度の現状値": previous,
+                "基準値": kpi_text(
+                    k["基準値"], k["単位"], when=k["基準時点"], printed=k.get("基準値の表記"), inline=True, empty=""
+                ),
+                "目標値": kpi_text(
+                    k["目標値"], k["単位"], when=k["目標時点"], printed=k.get("目標値の表記"), inline=True, empty=""
+                ),
+                "直近の現状値": previous,
+                "_formats": {"直近の現状値": f'General"（{label}）"'} if label else {},
                 "単位": k["単位"] or "",
             }
         )
     return content
+
+
+def _latest(model: Model, kpi: dict[str, object], town: str, year: int) -> tuple[object, str]:
+    """The value a town compares this year's with: its own latest before the year, else the
+    area's, else the baseline; with the year it is of (shown beside it, the number stays a number)."""
+    kpi_id = str(kpi["KPI_ID"])
+    for reporter in (town, layout.AREA, layout.HUB):
+        row = model.kpi_value(kpi_id, reporter, year, before=True)
+        if row is not None and isinstance(row["現状値"], int | float):
+            who = "" if reporter == town else f"{reporter} "
+            return row["現状値"], f"{who}{wareki.short_fiscal_year(row['年度'])}年度"
+    if isinstance(kpi.get("基準値"), int | float):
+        base_year = kpi.get("基準年度")
+        return kpi["基準値"], f"基準値 {wareki.short_fiscal_year(base_year)}年度" if isinstance(base_year, int) else "基準値"
+    return None, ""
 
 
 # ---------------------------------------------------------------------------------- writing
@@ -179,6 +197,9 @@ def _body(
                 continue
             value = record.get(column.heading)
             cell.value = value if value not in ("", None) else None
+            shown = record.get("_formats", {})
+            if isinstance(shown, dict) and column.heading in shown and cell.value is not None:
+                cell.number_format = shown[column.heading]
             cell.fill = LOCKED_FILL
             text = str(value or "")
             longest = max(longest, wrapped_lines(text, column.width))
@@ -246,14 +267,14 @@ def _cover(
             "2",
             f"「{formlayout.KPIS}」シートに、指標（{len(content.kpis)}件）ごとの今年度の現状値を入力します。",
         ),
-        ("3", "入力するのは黄色のセルだけです。灰色のセルは前年度までの情報で、変更できません。"),
+        ("3", "入力するのは黄色のセルだけです。灰色のセルはこれまでの情報で、変更できません。"),
         (
             "4",
             "数値は半角の数字だけを入力します（単位・桁区切り・▲ は不要）。文字の先頭に = や + を付けないでください。",
         ),
         (
             "5",
-            f"現状値が前年度から {config.forms.change_threshold:.0%} を超えて変わった場合は、右の「変動理由」を入力してください。",
+            f"現状値が「直近の現状値」から {config.forms.change_threshold:.0%} を超えて変わった場合は、右の「変動理由」を入力してください。",
         ),
         (
             "6",
@@ -361,7 +382,7 @@ def _reason_alert(ws: Worksheet, last: int, threshold: float) -> None:
         f"{reason}{first}:{reason}{last}", FormulaRule(formula=[formula], fill=ALERT_FILL)
     )
     ws[f"{reason}{formlayout.HEADER_ROW}"].comment = Comment(
-        f"前年度から {threshold:.0%} を超えて変わった現状値には、理由の入力が必要です（赤くなったセル）。",
+        f"直近の現状値から {threshold:.0%} を超えて変わった現状値には、理由の入力が必要です（赤くなったセル）。",
         "okaxl",
     )
 

@@ -200,7 +200,9 @@ def _after(config: Config, model: Model, batch: Batch, by: str) -> None:
         except OSError:
             raise  # the folder or the disk: its own message (okaxl.files)
         except Exception as exc:  # a town's file that opened for the check but cannot be annotated
-            batch.notes.append(f"{result.file.name} の指摘ファイルを作れませんでした（{type(exc).__name__}: {exc}）。")
+            batch.notes.append(
+                f"{result.file.name} の指摘ファイルを作れませんでした（{type(exc).__name__}: {exc}）。"
+            )
     state = round_status(config, config.fiscal_year, model)
     collection.write_workbook(
         state, batch.folder / collection.workbook_name(config.fiscal_year), config.print.font
