@@ -179,3 +179,11 @@ def test_long_metadata_is_split_across_cells():
     cells = list(metadata_cells(metadata))
     assert len(cells) > 2 and all(len(text) <= CELL_TEXT for _, text in cells)
     assert metadata_from_cells(cells) == metadata
+
+
+def test_an_arrow_stage_reads_as_the_stage_it_continues(project, tables):
+    """The master keeps 「→」 as the annex prints it; a person reads 実施 (2-14's FY2025 plan)."""
+    assert {r["工程"] for r in records(tables["工程"]) if r["事業ID"] == "2-14" and r["年度"] == 2025} == {"→"}
+    form = openpyxl.load_workbook(make_forms(project, towns=("津山市",))["津山市"])[formlayout.PROJECTS]
+    (stage,) = [form[f"E{r}"].value for r in range(5, form.max_row + 1) if form[f"A{r}"].value == "2-14"]
+    assert stage.startswith("実施（") and "→" not in stage
