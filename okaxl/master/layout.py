@@ -43,7 +43,10 @@ class Sheet:
     key: tuple[str, ...] = ()
     frozen_columns: int = 0
     extras: dict[str, str] = field(default_factory=dict)
-    log: bool = False  # okaxl's own record (the merge log): its text is not held to staff's text rules
+    # a record about the master (the merge log, confirmed warnings): its text is not held to the
+    # text rules of staff data
+    log: bool = False
+    optional: bool = False  # a master made before the sheet existed lacks it, and that is fine
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -352,6 +355,22 @@ SHEETS: tuple[Sheet, ...] = (
             C("備考", K.TEXT, 50, written=True),
         ),
         log=True,
+    ),
+    Sheet(
+        "確認済み警告",
+        "確認して「このままでよい」とした警告。コード・シート・セル・値が同じ警告は検証で数えない（値が変われば戻る）",
+        (
+            C("コード", required=True, width=24, note="検証結果のコード（TEXT_SPACES など）"),
+            C("シート", width=12),
+            C("セル", width=8),
+            C("値", K.TEXT, 40, note="確認したときの値。値が変わると警告に戻る"),
+            C("確認者", width=14),
+            C("確認日", K.DATE, 12),
+            C("理由", K.TEXT, 50),
+        ),
+        key=("コード", "シート", "セル"),
+        log=True,
+        optional=True,
     ),
     Sheet(
         "情報",

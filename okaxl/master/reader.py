@@ -87,7 +87,8 @@ def read_master(path: Path) -> Model:
     names = set(book.sheet_names)
     for spec in layout.SHEETS:
         if spec.name not in names:
-            tables.problems.append(problem("SHEET_MISSING", spec.name, None, None))
+            if not spec.optional:
+                tables.problems.append(problem("SHEET_MISSING", spec.name, None, None))
             tables.frames[spec.name] = frame(spec.name, [])
             continue
         try:

@@ -73,7 +73,7 @@ def validate_to_excel(config: Config, master: Path | None = None) -> Done:
 
     report = validate(config, master)
     path = config.output / "検証結果.xlsx"
-    summary = summary_line(report.errors, report.warnings, report.master.name)
+    summary = summary_line(report.errors, report.warnings, report.master.name, len(report.confirmed))
     write_excel(report.problems, path, workbook=report.master, title=summary, font=config.print.font)
     return Done(f"検証: エラー {report.errors}件、警告 {report.warnings}件 — {path.name} を開きました", path)
 

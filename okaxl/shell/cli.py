@@ -136,7 +136,12 @@ def master_build(
             f"{target} は既にあります。マスターは職員が編集する原本なので上書きしません。"
             "作り直す場合は --force を付けてください（元のファイルはバックアップします）。"
         )
-    tables = build_tables(source, edition)
+    from okaxl.validate.run import confirm_all
+
+    # what the reconciled seed data is warned of is what the city printed: seen, not to be fixed
+    tables = confirm_all(
+        build_tables(source, edition), "okaxl master build", "公表資料の表記のとおり（照合済みの元データ）"
+    )
     if target.exists():
         backup = replace_built_master(tables, target, config)
         click.echo(f"元のマスターを {backup} にバックアップしました。")
@@ -171,7 +176,7 @@ def validate(
 
     config = _config(config_path)
     report = actions.validate(config, master)
-    summary = summary_line(report.errors, report.warnings, str(report.master))
+    summary = summary_line(report.errors, report.warnings, str(report.master), len(report.confirmed))
     document = report.to_json()
     if nightly:
         from okaxl.shell.schedule import write_nightly

@@ -22,7 +22,8 @@ def write_nightly(report: Report, folder: Path, keep: int) -> Path:
     """Write the report as a dated JSON file and as the latest one; keep the newest `keep` dated ones."""
     folder.mkdir(parents=True, exist_ok=True)
     dated = folder / f"{REPORT_PREFIX}{report.checked_at:%Y%m%d-%H%M%S}.json"
-    document = report.to_json()
+    document = report.to_json()  # new problems only; the confirmed warnings listed apart
+    document["confirmed"] = [p.to_json() for p in report.confirmed]
     write_json(document, dated)
     write_json(document, folder / LATEST)
     reports = sorted(p for p in folder.glob(f"{REPORT_PREFIX}*.json") if p.name != LATEST)

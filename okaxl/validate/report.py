@@ -17,9 +17,10 @@ from okaxl.publish.sheets import setup_page
 LABEL = {Severity.ERROR: "エラー", Severity.WARNING: "警告"}
 
 
-def summary_line(errors: int, warnings: int, what: str) -> str:
+def summary_line(errors: int, warnings: int, what: str, confirmed: int = 0) -> str:
     verdict = "問題はありません" if not errors and not warnings else ("要修正" if errors else "警告のみ")
-    return f"検証結果: エラー {errors}件、警告 {warnings}件 — {verdict}（{what}）"
+    seen = f"（ほかに確認済みの警告 {confirmed}件）" if confirmed else ""
+    return f"検証結果: エラー {errors}件、警告 {warnings}件{seen} — {verdict}（{what}）"
 
 
 def as_text(problems: Iterable[Problem], summary: str) -> str:

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from okaxl.errors import OkaxlError
 from okaxl.master import layout
 from okaxl.master.commit import sha256_of
 from okaxl.master.reader import open_workbook, read_master, scan_cells
-from okaxl.master.tables import Tables, records
+from okaxl.master.tables import Tables, frame, records
 from okaxl.master.writelock import excel_lock
 from okaxl.problems import Problem, Severity
 from okaxl.rules import problem
@@ -27,6 +28,7 @@ class Report:
     sha256: str
     checked_at: dt.datetime
     problems: list[Problem] = field(default_factory=list)
+    confirmed: list[Problem] = field(default_factory=list)  # warnings staff marked as seen
 
     @property
     def errors(self) -> int:
@@ -114,5 +116,54 @@ def validate(
     found += [
         p for p in check_tables(tables, today or dt.date.today(), history) if (p.sheet, p.cell) not in hidden
     ]
-    report.problems = sorted(found, key=_cell_order)
+    report.problems, report.confirmed = split_confirmed(sorted(found, key=_cell_order), tables)
     return report
+
+
+CONFIRMED_SHEET = "確認済み警告"
+
+
+def _seen_key(code: object, sheet: object, cell: object, value: object) -> tuple[str, str, str, str]:
+    def text(v: object) -> str:
+        if v is None:
+            return ""
+        if isinstance(v, float) and v.is_integer():
+            v = int(v)
+        return unicodedata.normalize("NFKC", str(v)).strip()
+
+    return text(code), text(sheet), text(cell), text(value)
+
+
+def split_confirmed(problems: list[Problem], tables: Tables) -> tuple[list[Problem], list[Problem]]:
+    """The problems still to see, and the warnings staff confirmed (確認済み警告: the same code,
+    sheet, cell and value). An error is never confirmed; a warning whose value changed is new again."""
+    frame = tables.frames.get(CONFIRMED_SHEET)
+    seen = set()
+    if frame is not None and {"コード", "シート", "セル", "値"} <= set(frame.columns):
+        seen = {_seen_key(r["コード"], r["シート"], r["セル"], r["値"]) for r in records(frame)}
+    confirmed = [
+        p
+        for p in problems
+        if p.severity is Severity.WARNING and _seen_key(p.code, p.sheet, p.cell, p.value) in seen
+    ]
+    return [p for p in problems if p not in confirmed], confirmed
+
+
+def confirm_all(tables: Tables, who: str, reason: str) -> Tables:
+    """`tables` with every warning they have recorded as confirmed (the reconciled seed data's own:
+    what the city printed), so that a new master starts with none to see."""
+    warnings = [p for p in check_tables(tables, dt.date.today()) if p.severity is Severity.WARNING]
+    rows: list[dict[str, object]] = [
+        {
+            "コード": p.code,
+            "シート": p.sheet,
+            "セル": p.cell,
+            "値": None if p.value is None else str(p.value),
+            "確認者": who,
+            "理由": reason,
+        }
+        for p in warnings
+    ]
+    frames = dict(tables.frames)
+    frames[CONFIRMED_SHEET] = frame(CONFIRMED_SHEET, rows)
+    return replace(tables, frames=frames)
