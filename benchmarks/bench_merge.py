@@ -58,7 +58,9 @@ def with_blank_rows(folder: Path, rows: int) -> Path:
     return path
 
 
-def measure(label: str, master: Path, folder: Path, python: str, repeat: int) -> tuple[float | None, float | None]:
+def measure(
+    label: str, master: Path, folder: Path, python: str, repeat: int
+) -> tuple[float | None, float | None]:
     config = make_project(folder / label, master)
     towns = tuple(partner_towns(read_master(config.master)))
     forms = make_forms(config, towns=towns)
@@ -79,7 +81,10 @@ def measure(label: str, master: Path, folder: Path, python: str, repeat: int) ->
     if label == "real":  # okaxl check of the same 12 returns, the same way
         check = seconds([python, "-m", "okaxl", "check", "--config", str(config.path)], repeat, folder, reset)
         if check is not None:
-            print(f"{'  okaxl check, 12 returns':<39}{baseline:>12.2f}{check:>10.2f}{check / baseline:>8.1f}×", flush=True)
+            print(
+                f"{'  okaxl check, 12 returns':<39}{baseline:>12.2f}{check:>10.2f}{check / baseline:>8.1f}×",
+                flush=True,
+            )
     merge = seconds([python, "-m", "okaxl", "merge", "--config", str(config.path)], repeat, folder, reset)
     assert baseline is not None
     figures = f"{merge:>10.2f}{merge / baseline:>8.1f}×" if merge is not None else f"{'refused':>10}"
@@ -106,7 +111,9 @@ def main() -> None:
             staff_master(convert(MASTER, "xlsx", folder / "resaved"), staff)
             measure("staff (LibreOffice + Excel)", staff, folder, args.python, args.repeat)
         if "blank" in wanted:
-            _, blank = measure("real + 3,000 blank rows", with_blank_rows(folder, 3000), folder, args.python, args.repeat)
+            _, blank = measure(
+                "real + 3,000 blank rows", with_blank_rows(folder, 3000), folder, args.python, args.repeat
+            )
         if blank and plain:
             print(f"3,000 blank formatted rows cost {blank / plain:.2f}× the merge without them")
         if args.scaled:

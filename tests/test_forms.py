@@ -10,11 +10,18 @@ import pytest
 from click.testing import CliRunner
 
 from okaxl.master.build import write_master
+from okaxl.master.model import Model
 from okaxl.master.reader import read_master
 from okaxl.master.tables import frame, records
 from okaxl.returns import formlayout
 from okaxl.shell.cli import main
 from tests.forms_helpers import make_forms
+
+
+def _cells(area: str) -> list[str]:
+    first, _, last = area.partition(":")
+    letter = first[0]
+    return [f"{letter}{n}" for n in range(int(first[1:]), int((last or first)[1:]) + 1)]
 
 
 def _participating(tables, town, year):
@@ -24,11 +31,14 @@ def _participating(tables, town, year):
         for r in records(tables["参加"])
         if r["市町"] == town and r["開始日"] <= last and (r["終了日"] is None or r["終了日"] >= first)
     }
-    return [
-        r["事業ID"]
+    rows = [
+        r
         for r in records(tables["事業"])
         if r["事業ID"] in ids and r["開始日"] <= last and (r["終了日"] is None or r["終了日"] >= first)
     ]
+    # an excerpt row (抜粋元) is the same work as its source: asked once, under the source
+    listed = {r["事業ID"] for r in rows}
+    return [r["事業ID"] for r in rows if not (r.get("抜粋元") and str(r["抜粋元"]) in listed)]
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +115,12 @@ class TestContent:
         baselines = 0
         for r in range(5, kpis.max_row + 1):
             kpi = model.kpis.get(str(kpis[f"A{r}"].value))
-            if kpi and isinstance(kpi["基準値"], int | float) and not model.kpi_value(kpi["KPI_ID"], "真庭市", 2025, before=True) and not model.kpi_value(kpi["KPI_ID"], "圏域全体", 2025, before=True):
+            if (
+                kpi
+                and isinstance(kpi["基準値"], int | float)
+                and not model.kpi_value(kpi["KPI_ID"], "真庭市", 2025, before=True)
+                and not model.kpi_value(kpi["KPI_ID"], "圏域全体", 2025, before=True)
+            ):
                 assert kpis[f"F{r}"].value == kpi["基準値"] and "基準値" in kpis[f"F{r}"].number_format
                 baselines += 1
         assert baselines
@@ -138,6 +153,47 @@ class TestProtection:
         assert lists and lists[0].formula1 == '"継続,検討中,終了予定"' and lists[0].prompt
         assert any(dv.type == "textLength" and dv.formula1 == "400" for dv in rules)
         assert all(dv.showErrorMessage and dv.error for dv in rules)
+
+    @pytest.mark.parametrize("town", ["津山市", "備前市", "和気町", "赤磐市"])
+    def test_each_town_is_asked_only_the_kpis_it_reports(self, forms, town):
+        """A KPI only the hub measures (旧銀ビル前の歩行者数) is not asked of the towns; a KPI
+        answered in words takes its stage from a drop-down of the master's choices."""
+        model = Model.of(read_master(forms.master))
+        book = openpyxl.load_workbook(forms.output / "R7_回答様式" / f"R7_{town}_回答様式.xlsx")
+        ws = book[formlayout.KPIS]
+        asked = {
+            str(ws[f"A{r}"].value): r for r in range(formlayout.FIRST_ROW, ws.max_row + 1) if ws[f"A{r}"].value
+        }
+        listed = set(_participating(read_master(forms.master), town, 2025))
+        expected = {
+            k
+            for k, kpi in model.kpis.items()
+            if kpi["事業ID"] in listed and (model.reporters(k) is None or town in model.reporters(k))
+        }
+        assert set(asked) == expected
+        assert "2-09-K1" not in asked and "2-09-K2" not in asked
+        lists = {
+            cell: dv.formula1
+            for dv in ws.data_validations.dataValidation
+            if dv.type == "list"
+            for area in str(dv.sqref).split()
+            for cell in _cells(area)
+        }
+        for kpi_id, row in asked.items():
+            words = model.kpi_choices(kpi_id)
+            if words:
+                assert lists[f"G{row}"] == '"' + ",".join(words) + '"', kpi_id
+            else:
+                assert f"G{row}" not in lists, kpi_id
+        meta = {r[0].value: r[1].value for r in book[formlayout.META].iter_rows()}
+        worded = json.loads(meta.get("kpi_choices") or "{}")
+        assert worded == {k: list(model.kpi_choices(k)) for k in asked if model.kpi_choices(k)}
+
+    def test_an_excerpt_is_asked_once_under_its_source(self, forms):
+        """災害ボランティア (2-28) is printed as an excerpt of 2-39: a town in both answers 2-39 only."""
+        ws = openpyxl.load_workbook(forms.output / "R7_回答様式" / "R7_津山市_回答様式.xlsx")[formlayout.PROJECTS]
+        listed = [ws[f"A{r}"].value for r in range(formlayout.FIRST_ROW, ws.max_row + 1)]
+        assert "2-39" in listed and "2-28" not in listed
 
     def test_metadata(self, forms):
         book = openpyxl.load_workbook(forms.output / "R7_回答様式" / "R7_津山市_回答様式.xlsx")
@@ -183,7 +239,9 @@ def test_long_metadata_is_split_across_cells():
 
 def test_an_arrow_stage_reads_as_the_stage_it_continues(project, tables):
     """The master keeps 「→」 as the annex prints it; a person reads 実施 (2-14's FY2025 plan)."""
-    assert {r["工程"] for r in records(tables["工程"]) if r["事業ID"] == "2-14" and r["年度"] == 2025} == {"→"}
+    assert {r["工程"] for r in records(tables["工程"]) if r["事業ID"] == "2-14" and r["年度"] == 2025} == {
+        "→"
+    }
     form = openpyxl.load_workbook(make_forms(project, towns=("津山市",))["津山市"])[formlayout.PROJECTS]
     (stage,) = [form[f"E{r}"].value for r in range(5, form.max_row + 1) if form[f"A{r}"].value == "2-14"]
     assert stage.startswith("実施（") and "→" not in stage

@@ -22,12 +22,14 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from okaxl.errors import OkaxlError
 from okaxl.master import ledger
 from okaxl.master.commit import CRASH_POINTS, recover, sha256_of
+from okaxl.master.model import Model
 from okaxl.master.reader import read_master
 from okaxl.master.tables import records
 from okaxl.returns import formlayout
+from okaxl.returns.check import check_return
 from okaxl.shell.cli import main
 from okaxl.validate.run import validate
-from tests.forms_helpers import fill, make_forms
+from tests.forms_helpers import context, fill, make_forms
 
 TOWNS = ("津山市", "玉野市", "和気町")
 
@@ -76,6 +78,50 @@ class TestMerge:
             first_kpi = form[formlayout.KPIS]["A5"].value
             assert values[first_kpi]["現状値"] == 100 * (n + 1)
         assert validate(project.master).errors == 0
+
+    def test_next_years_forms_show_what_was_merged(self, project, filled):
+        """After the FY2025 merge, each town's FY2026 form shows its own 2025 取組実績 and KPI value,
+        locked, in the rows of those projects and KPIs; a 2026 value that moves from it without
+        a reason is sent back at the reason's cell."""
+        assert filled and run(project).exit_code == 0
+        following = make_forms(project, year=2026, towns=TOWNS)
+        for n, town in enumerate(TOWNS):
+            results, values = answers(project, town)
+            book = openpyxl.load_workbook(following[town])
+            ws = book[formlayout.PROJECTS]
+            shown = {ws[f"A{r}"].value: ws[f"G{r}"] for r in range(formlayout.FIRST_ROW, ws.max_row + 1) if ws[f"A{r}"].value}
+            model = Model.of(read_master(project.master))
+            taking_part = set(model.projects_of(town, 2026))
+            taking_part -= {p for p in taking_part if model.projects[p].get("抜粋元") in taking_part}
+            assert set(shown) == taking_part and set(results) & taking_part
+            for project_id in taking_part & set(results):
+                assert results[project_id]["取組実績"] in str(shown[project_id].value)
+                assert "R7" in str(shown[project_id].value)
+                assert shown[project_id].protection.locked and ws.protection.sheet
+            ws = book[formlayout.KPIS]
+            previous = {ws[f"A{r}"].value: ws[f"F{r}"] for r in range(formlayout.FIRST_ROW, ws.max_row + 1) if ws[f"A{r}"].value}
+            for kpi_id, row in values.items():
+                if kpi_id.rsplit("-K", 1)[0] not in taking_part:
+                    continue
+                assert previous[kpi_id].value == row["現状値"] == 100 * (n + 1)
+                assert previous[kpi_id].protection.locked
+        town = TOWNS[0]
+        kpi_id = next(iter(answers(project, town)[1]))
+        book = openpyxl.load_workbook(following[town])
+        ws = book[formlayout.KPIS]
+        row = next(r for r in range(formlayout.FIRST_ROW, ws.max_row + 1) if ws[f"A{r}"].value == kpi_id)
+        ws[f"G{row}"] = 160  # +60% from 2025's 100, above the 50% the config allows without a reason
+        answers_sheet = book[formlayout.PROJECTS]
+        for r in range(formlayout.FIRST_ROW, answers_sheet.max_row + 1):
+            if answers_sheet[f"A{r}"].value:
+                answers_sheet[f"H{r}"], answers_sheet[f"J{r}"] = "会議を開いた。", "継続"
+        target = project.inbox / "2026" / following[town].name
+        target.parent.mkdir(parents=True)
+        book.save(target)
+        result = check_return(target, context(project, 2026))
+        assert {(p.code, p.sheet, p.cell) for p in result.problems if p.severity == "error"} == {
+            ("RETURN_REASON_MISSING", formlayout.KPIS, f"I{row}")
+        }
 
     def test_backup_log_ledger_archive(self, project, filled):
         before = project.master.read_bytes()

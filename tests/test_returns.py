@@ -654,3 +654,56 @@ def test_a_choice_with_full_width_characters(project):
     result = check(project, fill(form, project.inbox / form.name, intention="継続（拡充）"))
     assert result.status == "valid", result.problems
     assert {a["intention"] for a in result.answers[formlayout.PROJECTS].values()} == {"継続（拡充）"}
+
+
+def _kpi_row(form: Path, kpi_id: str) -> int:
+    ws = openpyxl.load_workbook(form)[formlayout.KPIS]
+    return next(r for r in range(formlayout.FIRST_ROW, ws.max_row + 1) if ws[f"A{r}"].value == kpi_id)
+
+
+def _kpi_values(master: Path) -> dict[tuple[str, int, str], object]:
+    ws = openpyxl.load_workbook(master)["KPI実績"]
+    heads = [c.value for c in ws[1]]
+    return {
+        (r["KPI_ID"], r["年度"], r["市町"]): r["現状値"]
+        for r in (dict(zip(heads, row, strict=False)) for row in ws.iter_rows(min_row=2, values_only=True))
+        if r["KPI_ID"]
+    }
+
+
+def test_a_kpi_in_words_is_chosen_and_merged_as_words(project):
+    """「方針の決定」 is a stage, not a number: chosen from the list, merged as the master spells it;
+    a stage of the town's own wording, or a number, is sent back naming the cell."""
+    form = make_forms(project)["津山市"]
+    row = _kpi_row(form, "2-20-K1")
+    project.inbox.mkdir(parents=True, exist_ok=True)
+    filled = edit_cells(
+        fill(form, project.output / "filled.xlsx"),
+        project.inbox / form.name,
+        {(formlayout.KPIS, f"G{row}"): "方針の決定", (formlayout.KPIS, f"I{row}"): "協議会で方針を決めた。"},
+    )
+    result = check(project, filled)
+    assert result.status == "valid", result.problems
+    assert result.answers[formlayout.KPIS]["2-20-K1"]["kpi_value"] == "方針の決定"
+    for wrong in ("方針決定済み", 7):
+        path = edit_cells(filled, project.output / f"wrong_{wrong}.xlsx", {(formlayout.KPIS, f"G{row}"): wrong})
+        only(check(project, path), "RETURN_CHOICE_INVALID", formlayout.KPIS, f"G{row}")
+
+    merged = CliRunner().invoke(main, ["merge", str(filled), "--config", str(project.path)])
+    assert merged.exit_code == 0, merged.output
+    assert _kpi_values(project.master)[("2-20-K1", 2025, "津山市")] == "方針の決定"
+
+
+def test_the_master_says_which_towns_report_a_kpi(project):
+    """旧銀ビル前の歩行者数 (2-09-K1) is the hub's count; when staff add 備前市 to its reporters,
+    備前市's form asks it and 玉野市's still does not."""
+    book = openpyxl.load_workbook(project.master)
+    ws = book["KPI"]
+    heads = [c.value for c in ws[1]]
+    row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 1 + heads.index("KPI_ID")).value == "2-09-K1")
+    ws.cell(row, 1 + heads.index("報告する市町"), "岡山市、備前市")
+    book.save(project.master)
+    forms = make_forms(project, towns=("備前市", "玉野市"))
+    assert _kpi_row(forms["備前市"], "2-09-K1")
+    with pytest.raises(StopIteration):
+        _kpi_row(forms["玉野市"], "2-09-K1")

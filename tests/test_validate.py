@@ -131,6 +131,16 @@ def _(b):
     return {("ID_DUPLICATE", "KPI", setv(b, "KPI", "KPI_ID", "2-07-K1", KPI_ID="2-07-K2"))}
 
 
+@case("a town misspelt among the KPI's reporters")
+def _(b):
+    return {("TOWN_UNKNOWN", "KPI", setv(b, "KPI", "報告する市町", "岡山市、備前", KPI_ID="2-09-K1"))}
+
+
+@case("a KPI's choice list that does not exist")
+def _(b):
+    return {("ID_UNKNOWN", "KPI", setv(b, "KPI", "選択肢名", "KPIの段階（新）", KPI_ID="2-20-K1"))}
+
+
 @case("工程 for an unknown project")
 def _(b):
     return {("ID_UNKNOWN", "工程", setv(b, "工程", "事業ID", "2-99", 事業ID="2-09", 年度=2022))}

@@ -79,6 +79,7 @@ AREA = "圏域全体"  # the whole area, for results and KPI values not reported
 HUB = "岡山市"
 UNDECIDED = "—"  # 事業費 not yet decided
 NOT_SET = "－"  # KPI value not set
+EACH_TOWN = "各市町"  # 報告する市町: every town taking part reports its own value
 
 C = Column
 K = Kind
@@ -230,6 +231,17 @@ SHEETS: tuple[Sheet, ...] = (
             C("目標年度", K.YEAR, 9),
             C("目標年度（終了）", K.YEAR, 9, note="令和6～8年度 のような範囲の終わり"),
             C("目標時点", width=20),
+            C(
+                "報告する市町",
+                width=14,
+                note="様式でこの指標の値を尋ねる市町：各市町（参加する市町がそれぞれ報告。空欄も同じ）、"
+                "岡山市（岡山市だけが測る。連携市町には尋ねない）、または市町名を「、」で区切って",
+            ),
+            C(
+                "選択肢名",
+                width=12,
+                note="言葉で答える指標（方針の決定・完工など）の答えの一覧。「選択肢」シートの選択肢名",
+            ),
             C("出典", K.TEXT, 30),
             C("備考", K.TEXT, 40),
         ),

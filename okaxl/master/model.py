@@ -12,6 +12,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -135,6 +137,31 @@ class Model(Tables):
         found = [k for k in self.kpis.values() if str(k.get("事業ID")) == project_id]
         return sorted(found, key=lambda k: k["順"] if isinstance(k.get("順"), int) else 0)
 
+    def reporters(self, kpi_id: str) -> frozenset[str] | None:
+        """The towns asked this KPI's value (報告する市町), or None for every town taking part
+        (各市町, or blank)."""
+        return reporting_towns(self.kpis.get(kpi_id, {}).get("報告する市町"))
+
+    def kpi_choices(self, kpi_id: str) -> tuple[str, ...]:
+        """The answers a KPI in words takes (its 選択肢名's list, in order); () for a number."""
+        name = self.kpis.get(kpi_id, {}).get("選択肢名")
+        return self.choices(str(name)) if name else ()
+
+    def choices(self, name: str) -> tuple[str, ...]:
+        return self._choices.get(name, ())
+
+    @functools.cached_property
+    def _choices(self) -> dict[str, tuple[str, ...]]:
+        frame = self.frames["選択肢"]
+        if not {"選択肢名", "値", "順"} <= set(frame.columns):
+            return {}
+        lists: dict[str, list[tuple[int, str]]] = {}
+        for r in records(frame):
+            if r["選択肢名"] and r["値"] is not None:
+                order = r["順"] if isinstance(r["順"], int) else 0
+                lists.setdefault(str(r["選択肢名"]), []).append((order, str(r["値"])))
+        return {name: tuple(v for _, v in sorted(values)) for name, values in lists.items()}
+
     # ------------------------------------------------------------ values over the years
 
     @functools.cached_property
@@ -211,6 +238,13 @@ class Model(Tables):
     @staticmethod
     def key(sheet: str) -> tuple[str, ...]:
         return layout.sheet(sheet).key
+
+
+def reporting_towns(said: object) -> frozenset[str] | None:
+    """報告する市町 as written: 各市町 or blank → None (every town taking part); else the names,
+    separated by 、 or commas or spaces (typed in full or half width)."""
+    names = frozenset(n for n in re.split(r"[、,，\s]+", unicodedata.normalize("NFKC", str(said or ""))) if n)
+    return None if not names or layout.EACH_TOWN in names else names
 
 
 def partner_towns(tables: Tables) -> tuple[str, ...]:

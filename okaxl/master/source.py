@@ -152,6 +152,7 @@ def build_tables(root: Path, edition: str | None = None) -> Tables:
     _period2(b, reference, cutoff)
     _annex(b, root / "annex_bizen.yaml")
     _interregional(b, root / "period2" / "interregional_2024.yaml")
+    _reporting(b, _yaml(root / "kpi_reporting.yaml"))
     forms = _yaml(root / "forms.yaml")
     for field_ in forms["fields"]:
         b.add("入力項目", **field_)
@@ -166,6 +167,17 @@ def build_tables(root: Path, edition: str | None = None) -> Tables:
         値="、".join((SOURCE_000, "取組状況一覧（令和7年4月1日現在）", SOURCE_002, SOURCE_003, SOURCE_004)),
     )
     return b.tables()
+
+
+def _reporting(b: _Builder, reporting: Mapping[str, Any]) -> None:
+    """Who reports each KPI and which KPIs are answered in words (kpi_reporting.yaml: the seeds
+    say neither, so the defaults and their reasons are written down there)."""
+    hub_only = {str(k["KPI_ID"]) for k in reporting["hub_only"]}
+    for kpi in b.rows["KPI"]:
+        kpi["報告する市町"] = layout.HUB if kpi["KPI_ID"] in hub_only else layout.EACH_TOWN
+        target = kpi.get("目標値")
+        if isinstance(target, str) and target.strip() not in ("", layout.NOT_SET):
+            kpi["選択肢名"] = reporting["words"]
 
 
 def _period1(b: _Builder, pillar_no: Mapping[str, str]) -> None:

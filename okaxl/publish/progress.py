@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 import unicodedata
+from collections.abc import Iterable
 from copy import copy
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -120,9 +121,14 @@ def _choose(projects: list[dict[str, object]], wanted: list[str]) -> list[dict[s
         if not match:
             close = difflib.get_close_matches(text, names, 1, 0.5)
             hint = f"「{close[0]}」のことですか？" if close else "事業ID か事務事業名で指定してください。"
-            raise OkaxlError(f"事業「{want}」はこの年度の事業にありません。{hint}")
+            raise OkaxlError(f"事業「{want}」は対象の事業にありません。{hint}")
         chosen += [p for p in match if p not in chosen]
     return chosen
+
+
+def choose_projects(model: Model, wanted: Iterable[str]) -> list[str]:
+    """The 事業ID of each project named by ID or by name (NFKC), else a Japanese error."""
+    return [str(p["事業ID"]) for p in _choose(list(model.projects.values()), list(wanted))]
 
 
 def _plan_text(area: dict[str, object] | None, step: dict[str, object] | None, stage: str | None) -> str:
@@ -168,8 +174,11 @@ def _current(model: Model, kpi: str, unit: object, reporters: list[str], year: i
             printed=area.get("現状値の表記"),
         )
     parts = []
+    asked = model.reporters(kpi)
     for town in reporters:
         row = model.kpi_value(kpi, town, year)
+        if row is None and asked is not None and town not in asked:
+            continue  # not this town's to report (the master's 報告する市町), so nothing is missing
         shown = (
             NOT_REPORTED
             if row is None

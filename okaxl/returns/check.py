@@ -248,6 +248,9 @@ def _check_form(result: ReturnResult, formulas: Workbook, context: CheckContext)
     try:
         rows = json.loads(sheet_meta["rows"])
         fields = json.loads(sheet_meta["fields"])
+        worded = json.loads(sheet_meta.get("kpi_choices", "{}"))
+        if not isinstance(worded, dict):
+            raise TypeError(worded)
         result.year = int(sheet_meta["fiscal_year"])
     except (ValueError, TypeError):
         result.problems.append(problem("RETURN_METADATA_EDITED", formlayout.META, None, "識別情報が読めない"))
@@ -276,7 +279,8 @@ def _check_form(result: ReturnResult, formulas: Workbook, context: CheckContext)
     rows_ok = structure_ok and _check_rows(result, formulas, rows)
     _check_signature(result, formulas, sheet_meta, context, compare_cells=rows_ok)
     if rows_ok:
-        _check_inputs(result, formulas, rows, fields, float(sheet_meta.get("change_threshold", "0.5")))
+        threshold = float(sheet_meta.get("change_threshold", "0.5"))
+        _check_inputs(result, formulas, rows, fields, threshold, worded)
 
 
 def _check_rows(result: ReturnResult, book: Workbook, rows: dict[str, list[str]]) -> bool:
@@ -356,7 +360,10 @@ def _check_inputs(
     rows: dict[str, list[str]],
     fields: dict[str, list[Any]],
     threshold: float,
+    worded: dict[str, list[str]],
 ) -> None:
+    """Each answer read as its question asks; a KPI answered in words (`worded`, from the signed
+    metadata) takes one of its choices instead of a number."""
     for sheet, keys in rows.items():
         ws = formulas[sheet]
         columns = formlayout.input_columns(sheet)
@@ -366,6 +373,8 @@ def _check_inputs(
             answer: dict[str, object] = {}
             for field_id, letter in columns.items():
                 kind, required, limit, choices = fields.get(field_id, ["文字", "任意", None, []])
+                if kind == "数値" and sheet == formlayout.KPIS and str(key) in worded:
+                    kind, choices = "選択", worded[str(key)]
                 coordinate = f"{letter}{number}"
                 result.cells[(sheet, str(key), field_id)] = coordinate
                 heading = _heading(formulas, sheet, letter)

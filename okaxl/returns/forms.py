@@ -10,7 +10,7 @@ import datetime as dt
 import json
 import shutil
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -98,14 +98,18 @@ def form_fields(tables: Tables) -> dict[str, FormField]:
 
 
 def form_content(tables: Tables, town: str, year: int) -> FormContent:
-    """What the form of `town` for fiscal `year` holds: its projects that year, and their KPIs."""
+    """What the form of `town` for fiscal `year` holds: its projects that year (an excerpt row
+    only when the town is not asked the project it is taken from), and the KPIs it reports."""
     towns = tables["市町"].set_index("市町名")
     content = FormContent(town=town, town_code=str(towns.at[town, "団体コード"]), year=year)
     pillars = {str(r["番号"]): str(r["分野名"]) for r in records(tables["分野"])}
     model = Model.of(tables)
     roles = {str(r["事業ID"]): r["役割"] for r in records(tables["役割"]) if r["主体"] == "連携市町"}
-    for pid in model.projects_of(town, year):
+    own = model.projects_of(town, year)
+    for pid in own:
         p = model.projects[pid]
+        if p.get("抜粋元") and str(p["抜粋元"]) in own:
+            continue  # its results are the whole project's, asked there
         step = model.plan(pid, year)
         if step is None:
             planned = "（別冊に記載なし）"
@@ -128,7 +132,8 @@ def form_content(tables: Tables, town: str, year: int) -> FormContent:
     project_names = {str(p["事業ID"]): p["事務事業"] for p in content.projects}
     for k in records(tables["KPI"]):
         pid = str(k["事業ID"])
-        if pid not in project_names:
+        reporters = model.reporters(str(k["KPI_ID"]))
+        if pid not in project_names or (reporters is not None and town not in reporters):
             continue
         previous, label = _latest(model, k, town, year)
         content.kpis.append(
@@ -145,6 +150,7 @@ def form_content(tables: Tables, town: str, year: int) -> FormContent:
                 "直近の現状値": previous,
                 "_formats": {"直近の現状値": f'General"（{label}）"'} if label else {},
                 "単位": k["単位"] or "",
+                "_choices": model.kpi_choices(str(k["KPI_ID"])),
             }
         )
     return content
@@ -154,9 +160,10 @@ def _latest(model: Model, kpi: dict[str, object], town: str, year: int) -> tuple
     """The value a town compares this year's with: its own latest before the year, else the
     area's, else the baseline; with the year it is of (shown beside it, the number stays a number)."""
     kpi_id = str(kpi["KPI_ID"])
+    words = model.kpi_choices(kpi_id)
     for reporter in (town, layout.AREA, layout.HUB):
         row = model.kpi_value(kpi_id, reporter, year, before=True)
-        if row is not None and isinstance(row["現状値"], int | float):
+        if row is not None and (isinstance(row["現状値"], int | float) or (words and row["現状値"] in words)):
             who = "" if reporter == town else f"{reporter} "
             return row["現状値"], f"{who}{wareki.short_fiscal_year(row['年度'])}年度"
     if isinstance(kpi.get("基準値"), int | float):
@@ -207,13 +214,24 @@ def _body(
 
 
 def _validations(
-    ws: Worksheet, columns: tuple[formlayout.FormColumn, ...], fields: dict[str, FormField], last_row: int
+    ws: Worksheet,
+    columns: tuple[formlayout.FormColumn, ...],
+    fields: dict[str, FormField],
+    rows: list[dict[str, object]],
 ) -> None:
+    last_row = formlayout.FIRST_ROW + len(rows) - 1
+    worded = {n: _choices_of(r) for n, r in enumerate(rows, start=formlayout.FIRST_ROW) if _choices_of(r)}
     for column in columns:
         if not column.field or last_row < formlayout.FIRST_ROW:
             continue
         f = fields[column.field]
-        area = f"{column.letter}{formlayout.FIRST_ROW}:{column.letter}{last_row}"
+        numbers = range(formlayout.FIRST_ROW, last_row + 1)
+        area = _area(column.letter, numbers)
+        if f.kind == "数値" and worded:
+            _worded_validations(ws, column.letter, f, worded)
+            area = _area(column.letter, [n for n in numbers if n not in worded])
+            if not area:
+                continue
         if f.kind == "数値":
             rule = DataValidation(
                 type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True
@@ -235,7 +253,44 @@ def _validations(
         rule.promptTitle = f.heading[:32]
         rule.prompt = f.message[:255]
         rule.showErrorMessage = rule.showInputMessage = True
-        rule.add(area)
+        for part in area:
+            rule.add(part)
+        ws.add_data_validation(rule)
+
+
+def _area(letter: str, numbers: Iterable[int]) -> list[str]:
+    """The cells of rows `numbers` of a column, as runs: ["G5:G7", "G9"]."""
+    runs: list[list[int]] = []
+    for n in numbers:
+        if runs and runs[-1][1] == n - 1:
+            runs[-1][1] = n
+        else:
+            runs.append([n, n])
+    return [f"{letter}{a}:{letter}{b}" if a != b else f"{letter}{a}" for a, b in runs]
+
+
+def _choices_of(record: dict[str, object]) -> tuple[str, ...]:
+    """The answers a KPI row takes in words; () for a number."""
+    choices = record.get("_choices")
+    return tuple(str(c) for c in choices) if isinstance(choices, tuple | list) else ()
+
+
+def _worded_validations(
+    ws: Worksheet, letter: str, f: FormField, worded: dict[int, tuple[str, ...]]
+) -> None:
+    """A KPI answered in words takes one of its choices from a drop-down (a number would mean nothing)."""
+    by_list: dict[tuple[str, ...], list[int]] = {}
+    for number, choices in worded.items():
+        by_list.setdefault(choices, []).append(number)
+    for choices, numbers in by_list.items():
+        rule = DataValidation(type="list", formula1=f'"{",".join(choices)}"', allow_blank=True)
+        rule.error = f"この指標の「{f.heading}」は一覧（{'・'.join(choices)}）から選んでください。"
+        rule.errorTitle = "入力できない値です"
+        rule.promptTitle = f.heading[:32]
+        rule.prompt = "この指標は言葉で答えます。今の段階を一覧から選んでください。把握できない場合は空欄のままにしてください。"
+        rule.showErrorMessage = rule.showInputMessage = True
+        for part in _area(letter, numbers):
+            rule.add(part)
         ws.add_data_validation(rule)
 
 
@@ -322,7 +377,7 @@ def build_form(
         _head(ws, columns, fields, style)
         _body(ws, columns, rows, style)
         last = formlayout.FIRST_ROW + len(rows) - 1
-        _validations(ws, columns, fields, last)
+        _validations(ws, columns, fields, rows)
         ws.freeze_panes = f"B{formlayout.FIRST_ROW}"
         setup_page(ws, landscape=True, title_rows=f"{formlayout.HEADER_ROW}:{formlayout.HEADER_ROW}")
         ws.oddFooter.center.text = "&P / &N"
@@ -351,6 +406,9 @@ def build_form(
         ),
         "change_threshold": str(config.forms.change_threshold),
     }
+    worded = {str(k["KPI_ID"]): list(_choices_of(k)) for k in content.kpis if _choices_of(k)}
+    if worded:
+        metadata["kpi_choices"] = json.dumps(worded, ensure_ascii=False)
     metadata["key_id"] = signing.key_id(key)
     metadata["hmac"] = signing.form_digest(key, book, metadata, input_cells(metadata), formlayout.META)
     meta = book.create_sheet(formlayout.META)

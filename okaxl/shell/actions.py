@@ -276,6 +276,19 @@ def progress(
     return Done(message, path)
 
 
+def kpi(config: Config, projects: Iterable[str] = (), output: Path | None = None) -> Done:
+    """`okaxl kpi`: the KPI workbook (series, achievement, a chart per project)."""
+    from okaxl.master.reader import read_master
+    from okaxl.publish.kpi import write_kpi
+    from okaxl.publish.progress import choose_projects
+
+    model = read_master(config.master)
+    chosen = choose_projects(model, projects) if projects else None
+    path = output or config.output / f"KPIの状況_{wareki.format_date(dt.date.today())}.xlsx"
+    write_kpi(model, path, config.print.font, chosen)
+    return Done(f"KPI の状況を {path} に書き出しました。", path)
+
+
 def annex(config: Config, town: str, output: Path | None = None) -> Done:
     from okaxl.master.reader import read_master
     from okaxl.publish.annex import write_annex

@@ -375,6 +375,17 @@ def progress(
 
 
 @main.command()
+@click.option("--project", multiple=True, help="事業ID か事務事業名（複数指定可。既定は全事業）")
+@click.option("--output", type=PATH, default=None)
+@command
+def kpi(project: tuple[str, ...], output: Path | None, config_path: Path | None) -> None:
+    """KPI の状況：指標ごとの年度の値、達成率と判定、事業ごとの折れ線グラフ。"""
+    from okaxl.shell import actions
+
+    click.echo(actions.kpi(_config(config_path), project, output).message)
+
+
+@main.command()
 @click.option("--town", required=True, help="連携市町")
 @click.option("--output", type=PATH, default=None)
 @command

@@ -17,7 +17,7 @@ from typing import Any
 from okaxl import wareki
 from okaxl.errors import OkaxlError
 from okaxl.master import layout
-from okaxl.master.model import Model
+from okaxl.master.model import Model, reporting_towns
 from okaxl.master.tables import Tables
 from okaxl.numbers import Reading, parse_number
 from okaxl.problems import Problem
@@ -94,6 +94,32 @@ def towns_known(ctx: Context) -> Iterator[Problem]:
                     r["市町"],
                     suggestion=_town_suggestion(r["市町"], names),
                 )
+
+
+def kpi_reporting_known(ctx: Context) -> Iterator[Problem]:
+    """KPI の報告する市町は 各市町 か「市町」シートの名前、選択肢名は「選択肢」シートにあること。"""
+    t = ctx.tables
+    every = [str(r["市町名"]) for _, r in rows(t, "市町", "市町名")]
+    for i, r in rows(t, "KPI", "報告する市町"):
+        for name in sorted(reporting_towns(r["報告する市町"]) or ()):
+            if name not in every:
+                yield problem(
+                    "TOWN_UNKNOWN",
+                    "KPI",
+                    t.cell("KPI", i, "報告する市町"),
+                    name,
+                    suggestion=_town_suggestion(name, [layout.EACH_TOWN, *every]),
+                )
+    for i, r in rows(t, "KPI", "選択肢名"):
+        if r["選択肢名"] is not None and not ctx.model.choices(str(r["選択肢名"])):
+            yield problem(
+                "ID_UNKNOWN",
+                "KPI",
+                t.cell("KPI", i, "選択肢名"),
+                r["選択肢名"],
+                column="選択肢名",
+                target="選択肢",
+            )
 
 
 def lists_known(ctx: Context) -> Iterator[Problem]:
@@ -597,6 +623,7 @@ def agreements_dated(ctx: Context) -> Iterator[Problem]:
 
 RULE_FUNCTIONS: tuple[Rule, ...] = (
     towns_known,
+    kpi_reporting_known,
     lists_known,
     measures_belong,
     keys_unique,
