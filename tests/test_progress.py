@@ -116,6 +116,11 @@ class TestFirstPeriod:
 class TestSecondPeriod:
     @pytest.mark.shipped_templates
     def test_after_a_merge(self, project):
+        master = openpyxl.load_workbook(project.master)
+        values = master["KPI実績"]
+        heads = [c.value for c in values[1]]
+        values.append([{"KPI_ID": "2-49-K1", "年度": 2024, "市町": "津山市", "現状値": 1000}.get(h) for h in heads])
+        master.save(project.master)
         forms = make_forms(project, towns=("津山市", "玉野市"))
         path = fill(forms["津山市"], project.inbox / forms["津山市"].name, results="津山市で研修を開いた。")
         book = openpyxl.load_workbook(path)
@@ -141,7 +146,24 @@ class TestSecondPeriod:
         assert "岡山市 未報告" in digital  # the hub's count alone
         assert _marks(book[book.sheetnames[1]]) == "■■■■■■■■■■■■"
         current = next(v for v in claims if isinstance(v, str) and v.startswith("岡山市 ")).split("\n")
-        assert "津山市 1,234人/年" in current and "玉野市 未報告" in current
+        assert "津山市 1,234人/年（R6 1,000 → R7 1,234）" in current  # the latest, and the series
+        assert "玉野市 未報告" in current
+
+    @pytest.mark.shipped_templates
+    def test_a_series_under_the_latest_value(self, project):
+        """A second year's area value: the sheet shows it with its year, and the period's series."""
+        master = openpyxl.load_workbook(project.master)
+        values = master["KPI実績"]
+        heads = [c.value for c in values[1]]
+        values.append([{"KPI_ID": "1-24-K1", "年度": 2018, "市町": "圏域全体", "現状値": 11000}.get(h) for h in heads])
+        master.save(project.master)
+        out = project.output / "h30.xlsx"
+        result = run(project, "progress", "--year", "2018", "--project", "「ファジアーノ岡山」、「岡山シーガルズ」の支援", "--output", out)
+        assert result.exit_code == 0, result.output
+        ws = openpyxl.load_workbook(out).worksheets[1]
+        shown = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+        assert "11,000人\n推移 H28 10,017 → H30 11,000" in shown
+        assert "3,172人\n（平成28年度）" in shown  # シーガルズ: one value, shown as before
 
     @pytest.mark.shipped_templates
     def test_unknown_project(self, project):

@@ -186,6 +186,10 @@ class Model(Tables):
                 found = r
         return found
 
+    def kpi_series(self, kpi_id: str, reporter: str, first: int, last: int) -> list[Row]:
+        """The values `reporter` gave for a KPI in fiscal years `first`..`last`, oldest first."""
+        return [r for r in self._values.get((kpi_id, reporter), []) if first <= r["年度"] <= last]
+
     @functools.cached_property
     def _results(self) -> dict[tuple[str, str], list[Row]]:
         series: dict[tuple[str, str], list[Row]] = {}

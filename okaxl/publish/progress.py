@@ -165,7 +165,7 @@ def _current(model: Model, kpi: str, unit: object, reporters: list[str], year: i
     area = model.kpi_value(kpi, layout.AREA, year)
     if area is not None:
         earlier = area["年度"] if area["年度"] != year else None
-        return kpi_text(
+        shown = kpi_text(
             area["現状値"],
             unit,
             area.get("補足"),
@@ -173,6 +173,8 @@ def _current(model: Model, kpi: str, unit: object, reporters: list[str], year: i
             earlier,
             printed=area.get("現状値の表記"),
         )
+        trend = _trend(model, kpi, layout.AREA, year)
+        return f"{shown}\n推移 {trend}" if trend else shown
     parts = []
     asked = model.reporters(kpi)
     for town in reporters:
@@ -192,8 +194,19 @@ def _current(model: Model, kpi: str, unit: object, reporters: list[str], year: i
                 inline=True,
             )
         )
-        parts.append(f"{town} {shown}")
+        trend = _trend(model, kpi, town, year)
+        parts.append(f"{town} {shown}" + (f"（{trend}）" if trend else ""))
     return "\n".join(parts)
+
+
+def _trend(model: Model, kpi: str, reporter: str, year: int) -> str:
+    """The values of the vision period up to `year`, when there are several: 「R5 900 → R6 1,000」."""
+    period = model.period_of(year)
+    first = model.periods[period][0] if period else year
+    series = [r for r in model.kpi_series(kpi, reporter, first, year) if isinstance(r["現状値"], int | float)]
+    if len(series) < 2:
+        return ""
+    return " → ".join(f"{wareki.short_fiscal_year(r['年度'])} {format_number(r['現状値'])}" for r in series)
 
 
 def _copy_print_settings(source: Worksheet, target: Worksheet) -> None:
