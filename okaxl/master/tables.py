@@ -56,5 +56,9 @@ def empty_value(value: object) -> bool:
 
 
 def records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    """The rows of a table as dicts, empty cells as None (iterrows would turn them into NaN)."""
-    return df.to_dict("records")  # type: ignore[return-value]
+    """The rows of a table as dicts, empty cells as None (iterrows would turn them into NaN).
+    The reader makes every column of dtype object, so the cells are Python values already and
+    itertuples gives the same dicts as to_dict("records") at half the cost (validation calls this
+    about a hundred times per run)."""
+    columns = [str(c) for c in df.columns]
+    return [dict(zip(columns, row, strict=True)) for row in df.itertuples(index=False, name=None)]
