@@ -26,10 +26,21 @@ ERAS = (
     Era("平成", "H", dt.date(1989, 1, 8)),
     Era("昭和", "S", dt.date(1926, 12, 25)),
 )
+# Japan keeps one offset all year (no summer time since 1951); a fixed offset needs no time-zone
+# database, which Windows lacks without the tzdata package
+JST = dt.timezone(dt.timedelta(hours=9), "JST")
+
+
+def now() -> dt.datetime:
+    """The time as staff read it: Japan Standard Time, whatever zone the PC or server is set to
+    (the ledger alone keeps UTC)."""
+    return dt.datetime.now(JST)
+
+
 _BY_NAME = {e.name: e for e in ERAS} | {e.letter: e for e in ERAS}
 _ERA_YEAR = re.compile(r"^(令和|平成|昭和|[RHS])\s*(元|\d{1,2})\s*(?:年度?)?$")
 _ERA_DATE = re.compile(
-    r"^(令和|平成|昭和|[RHS])\s*(元|\d{1,2})\s*[年.]\s*(\d{1,2})\s*[月.]\s*(\d{1,2})\s*日?$"
+    r"^(令和|平成|昭和|[RHS])\s*(元|\d{1,2})\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})\s*日?$"
 )
 
 
@@ -92,7 +103,7 @@ def is_out_of_era(value: str) -> bool:
 
 
 def parse_date(value: object) -> dt.date:
-    """A date as staff write it: 2025-04-01, 2025/4/1, 令和7年4月1日, R7.4.1, or a date value."""
+    """A date as staff write it: 2025-04-01, 2025/4/1, 令和7年4月1日, R7.4.1, R7/4/1, or a date value."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):

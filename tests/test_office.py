@@ -93,6 +93,7 @@ class TestProgressAndAnnex:
             ],
         )
         assert result.exit_code == 0, result.output
+        assert "PDF も作ります" in result.output  # said before LibreOffice's silent half minute
         assert _pdf_pages(tmp_path / "p.pdf") == 43  # contents + 42 projects
 
     def test_annex_pdf(self, project, tmp_path):

@@ -73,3 +73,12 @@ class TestDates:
         assert wareki.format_date(dt.date(2019, 4, 30)) == "平成31年4月30日"
         assert wareki.format_month(dt.date(2026, 3, 1)) == "令和8年（2026年）3月"
         assert wareki.fiscal_year_of(dt.date(2026, 3, 31)) == 2025
+
+
+@pytest.mark.parametrize("written", ["R7/4/1", "R7.4.1", "令和7年4月1日", "Ｒ７／４／１", "2025/4/1", "R7-4-1"])
+def test_dates_as_staff_write_them(written):
+    assert wareki.parse_date(written) == dt.date(2025, 4, 1)
+
+
+def test_now_is_japan_time():
+    assert wareki.now().utcoffset() == dt.timedelta(hours=9)

@@ -13,7 +13,6 @@ OKAXL_CRASH_AT=<step> makes the process die at that step, for the crash tests.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import os
 import shutil
@@ -22,6 +21,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from okaxl import wareki
 from okaxl.errors import OkaxlError
 from okaxl.files import fsync_dir, fsync_file, os_failure, remove_quietly
 from okaxl.master import ledger
@@ -63,7 +63,7 @@ def check_writable(master: Path) -> None:
 
 def backup(master: Path, folder: Path, keep: int) -> Path:
     """A timestamped copy of the master: written to a partial name, fsynced, renamed; kept to `keep`."""
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    stamp = wareki.now().strftime("%Y%m%d-%H%M%S-%f")
     final = folder / f"{master.stem}_{stamp}{master.suffix}"
     partial = final.with_name(final.name + ".partial")
     try:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from okaxl import wareki
+from okaxl.errors import OkaxlError
 from okaxl.master import layout
 from okaxl.master.tables import Tables, records
 
@@ -63,6 +64,20 @@ class Model(Tables):
 
     def period_of(self, year: int) -> str | None:
         return next((name for name, (start, end) in self.periods.items() if start <= year <= end), None)
+
+    def require_period(self, year: int) -> str:
+        """The vision period of fiscal `year`; no document is made for a year no period covers."""
+        period = self.period_of(year)
+        if period is None:
+            spans = "、".join(
+                f"{name}（{wareki.format_fiscal_year(a)}〜{wareki.format_fiscal_year(b)}）"
+                for name, (a, b) in self.periods.items()
+            )
+            raise OkaxlError(
+                f"{wareki.format_fiscal_year(year)}はどのビジョンの期にも入っていません（マスターの「期」シート：{spans}）。"
+                "年度・基準日を確かめてください。新しい期が始まったときは「期」シートに行を足してください。"
+            )
+        return period
 
     # ------------------------------------------------------------ projects and who takes part
 

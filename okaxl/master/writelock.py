@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import json
 import os
 from collections.abc import Iterator
@@ -11,6 +10,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
+from okaxl import wareki
 from okaxl.errors import OkaxlError
 from okaxl.files import os_failure, remove_quietly
 from okaxl.master.ledger import who
@@ -52,7 +52,7 @@ def writing(master: Path) -> Iterator[None]:
             exc, master.parent, "マスターのフォルダに作業中の印（ロックファイル）を作る"
         ) from exc
     try:
-        info = {**who(), "pid": os.getpid(), "since": dt.datetime.now().isoformat(timespec="seconds")}
+        info = {**who(), "pid": os.getpid(), "since": wareki.now().isoformat(timespec="seconds")}
         try:
             _holder_file(master).write_text(json.dumps(info, ensure_ascii=False), encoding="utf-8")
         except OSError as exc:

@@ -8,6 +8,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from okaxl.errors import OkaxlError
+from okaxl.master import layout
 from okaxl.master.model import Model, partner_towns
 from okaxl.master.tables import Tables, records
 
@@ -49,6 +50,11 @@ def resolve_town(tables: Tables, name: str) -> str:
     cleaned = unicodedata.normalize("NFKC", name).strip()
     if cleaned in towns:
         return cleaned
+    if cleaned in (layout.HUB, layout.HUB.removesuffix("市")):
+        raise OkaxlError(
+            f"{layout.HUB}は連携中枢都市（協約の甲）で、連携市町ではないため、この指定はできません。"
+            f"連携市町のいずれかを指定してください：{'、'.join(towns)}"
+        )
     hint = [t for t in towns if cleaned and (t.startswith(cleaned) or cleaned in t)]
     hint = hint or difflib.get_close_matches(cleaned, towns, n=1, cutoff=0.6)
     suggestion = f"「{hint[0]}」のことですか？" if hint else ""

@@ -392,7 +392,7 @@ def build_form(
         "master_sha256": master_sha256,
         "schema_version": formlayout.FORM_SCHEMA,
         "okaxl_version": __version__,
-        "created_at": (created_at or dt.datetime.now().astimezone()).isoformat(timespec="seconds"),
+        "created_at": (created_at or wareki.now()).isoformat(timespec="seconds"),
         "rows": json.dumps(
             {
                 formlayout.PROJECTS: [p["事業ID"] for p in content.projects],
@@ -468,10 +468,7 @@ def write_forms(
 ) -> list[Path]:
     """Write one form per town into `out_dir`, and keep a copy of each as issued."""
     key = signing.load_key(config.forms.key_file, create=True)
-    if Model.of(tables).period_of(year) is None:
-        raise OkaxlError(
-            f"{wareki.format_fiscal_year(year)}はどのビジョンの期にも入っていません。年度を確かめてください。"
-        )
+    Model.of(tables).require_period(year)
     chosen = [resolve_town(tables, t) for t in towns] if towns else list(partner_towns(tables))
     written = []
     for town in chosen:

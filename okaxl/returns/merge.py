@@ -487,7 +487,7 @@ def merge(
 def _log_row(r: ReturnResult, status: str, count: int, note: str) -> dict[str, object]:
     who = ledger.who()
     return {
-        "日時": dt.datetime.now().strftime("%Y-%m-%d %H:%M:%S"),
+        "日時": wareki.now().strftime("%Y-%m-%d %H:%M:%S"),
         "担当者": who["operator"],
         "ファイル": r.file.name,
         "SHA-256": r.sha256[:16],

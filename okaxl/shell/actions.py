@@ -34,12 +34,14 @@ def matrix(
     output: Path | None = None,
     master: Path | None = None,
 ) -> Done:
+    from okaxl.master.model import Model
     from okaxl.master.reader import read_master
     from okaxl.publish.matrix import build_matrix, resolve_town
     from okaxl.publish.sheets import Style, write_matrix, write_town_view
 
     date = as_of or config.as_of
     tables = read_master(master or config.master)
+    Model.of(tables).require_period(wareki.fiscal_year_of(date))
     result = build_matrix(tables, date)
     if not result.rows:
         raise OkaxlError(
@@ -262,10 +264,13 @@ def merge_inbox(config: Config, *, replace: bool = False) -> Done:
 def progress(
     config: Config, year: int, projects: Iterable[str] = (), output: Path | None = None, pdf: bool = False
 ) -> Done:
+    from okaxl.master.model import Model
     from okaxl.master.reader import read_master
     from okaxl.publish.progress import pages, write_progress
 
-    found = pages(read_master(config.master), year, list(projects) or None)
+    tables = read_master(config.master)
+    Model.of(tables).require_period(year)
+    found = pages(tables, year, list(projects) or None)
     path = output or config.output / f"進捗管理シート_{wareki.short_fiscal_year(year)}.xlsx"
     write_progress(found, year, config.templates / "progress.xlsx", path, config.print.font)
     message = f"{wareki.format_fiscal_year(year)}の進捗管理シート（{len(found)}事務事業）を {path} に書き出しました。"
@@ -315,7 +320,7 @@ def revision(
             raise OkaxlError(f"比べる版が {config.versions} にありません。先に「版の保存」をしてください。")
         old = saved[-1]
     found = compare(old, new)
-    path = output or config.output / f"別冊改訂案_{found.new_date:%Y-%m}.xlsx"
+    path = output or config.output / f"別冊改訂案_{wareki.format_month(found.new_date)}.xlsx"
     write_revision(found, read_master(new), path, config.print.font)
     head = "変更はありません。" if not found.changes else ""
     return Done(

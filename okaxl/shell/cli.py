@@ -19,6 +19,9 @@ import click
 from okaxl import __version__
 from okaxl.errors import OkaxlError
 from okaxl.problems import Problem
+from okaxl.shell import japanese
+
+japanese.install()  # before the decorators below: click computes some of its words as they run
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -70,6 +73,37 @@ def command(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+FORMAT = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="結果の形式（text: 人が読む文、json: ほかのプログラム向け。DESIGN.md の形）",
+)
+
+
+def _output(path: Path | None, *suffixes: str) -> Path | None:
+    """A file to write, refused before any work when its name says another kind of file: a workbook
+    named x.csv would open in Excel as garbage."""
+    allowed = suffixes or (".xlsx",)
+    if path is not None and path.suffix.lower() not in allowed:
+        raise OkaxlError(
+            f"書き出し先「{path}」の拡張子は {' または '.join(allowed)} にしてください"
+            "（中身と違う拡張子では、開くアプリが読めません。PDF が要るときは --pdf のあるコマンドで作ります）。"
+        )
+    return path
+
+
+def _master(path: Path | None) -> Path | None:
+    """A master named on the command line: if it is missing, say so (not config.toml's master)."""
+    if path is not None and not path.is_file():
+        raise OkaxlError(
+            f"--master に指定したマスターブック {path} が見つかりません。パスを確かめてください。"
+        )
+    return path
+
+
 def _config(path: Path | None) -> Any:
     from okaxl.config import load_config
 
@@ -80,8 +114,53 @@ def _progress(total: int, label: str) -> Any:
     return click.progressbar(length=total, label=label, file=sys.stderr, show_pos=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="okaxl")
+# the commands in the order of the year's work, as `okaxl --help` lists them
+YEAR_ORDER = (
+    "validate",
+    "forms",
+    "check",
+    "merge",
+    "status",
+    "progress",
+    "kpi",
+    "matrix",
+    "annex",
+    "revision",
+    "version",
+    "master",
+    "schedule",
+    "launcher",
+)
+
+
+class JapaneseCommand(click.Command):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("options_metavar", japanese.OPTIONS_METAVAR)
+        super().__init__(*args, **kwargs)
+        self.help = japanese.unbreak(self.help)
+
+
+class JapaneseGroup(click.Group):
+    """A group whose help speaks Japanese and lists its commands in the order of the year's work."""
+
+    command_class = JapaneseCommand
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("options_metavar", japanese.OPTIONS_METAVAR)
+        kwargs.setdefault("subcommand_metavar", japanese.SUBCOMMAND_METAVAR)
+        super().__init__(*args, **kwargs)
+        self.help = japanese.unbreak(self.help)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        known = [name for name in YEAR_ORDER if name in self.commands]
+        return known + sorted(set(self.commands) - set(known))
+
+
+JapaneseGroup.group_class = JapaneseGroup
+
+
+@click.group("okaxl", cls=JapaneseGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="okaxl", help="okaxl の版を表示して終わります。")
 def main() -> None:
     """okaxl: 岡山連携中枢都市圏のマスターブックを検証し、公表資料を作り、市町の回答を取りまとめます。"""
 
@@ -102,7 +181,7 @@ def matrix(
     from okaxl.shell import actions
 
     date = wareki.parse_date(as_of) if as_of else None
-    click.echo(actions.matrix(_config(config_path), date, town, output, master).message)
+    click.echo(actions.matrix(_config(config_path), date, town, _output(output), _master(master)).message)
 
 
 @main.group()
@@ -156,7 +235,7 @@ def master_build(
 
 @main.command()
 @click.option("--master", type=PATH, default=None, help="検証するブック（既定は config の master）")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@FORMAT
 @click.option("--output", type=PATH, default=None, help="結果の書き出し先（.json または .xlsx）")
 @click.option(
     "--nightly",
@@ -175,7 +254,8 @@ def validate(
     from okaxl.validate.report import as_text, summary_line, write_excel, write_json
 
     config = _config(config_path)
-    report = actions.validate(config, master)
+    output = _output(output, ".xlsx", ".json")
+    report = actions.validate(config, _master(master))
     summary = summary_line(report.errors, report.warnings, str(report.master), len(report.confirmed))
     document = report.to_json()
     if nightly:
@@ -247,9 +327,9 @@ def _report(batch: Any, fmt: str, labels: dict[str, str]) -> None:
 
 
 @main.command()
-@click.argument("paths", nargs=-1, type=PATH)
+@click.argument("paths", nargs=-1, type=PATH, metavar="[回答ファイルまたはフォルダー]...")
 @click.option("--feedback-dir", type=PATH, default=None, help="指摘ファイルの書き出し先（既定: output/指摘）")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@FORMAT
 @command
 def check(paths: tuple[Path, ...], feedback_dir: Path | None, fmt: str, config_path: Path | None) -> None:
     """返ってきた回答（ファイルまたはフォルダー）を確認します。マスターは変更しません。
@@ -279,10 +359,10 @@ def check(paths: tuple[Path, ...], feedback_dir: Path | None, fmt: str, config_p
 
 
 @main.command()
-@click.argument("paths", nargs=-1, type=PATH)
+@click.argument("paths", nargs=-1, type=PATH, metavar="[回答ファイルまたはフォルダー]...")
 @click.option("--dry-run", is_flag=True, help="何が変わるかを示すだけで、何も書き込まない")
 @click.option("--replace", is_flag=True, help="既に取り込んだ値と違う回答（競合）を置き換える")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@FORMAT
 @command
 def merge(paths: tuple[Path, ...], dry_run: bool, replace: bool, fmt: str, config_path: Path | None) -> None:
     """回答を確認し、受理できるものをマスターに取り込みます（バックアップと履歴付き）。
@@ -330,7 +410,7 @@ def merge(paths: tuple[Path, ...], dry_run: bool, replace: bool, fmt: str, confi
 @click.option(
     "--output", type=PATH, default=None, help="回収状況のブック（既定: output/回収状況_令和7年度.xlsx）"
 )
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@FORMAT
 @command
 def status(year: str | None, output: Path | None, fmt: str, config_path: Path | None) -> None:
     """年度の回収状況：市町ごとの様式の配布、届いた回答、状態、期限からの遅れ。
@@ -341,7 +421,7 @@ def status(year: str | None, output: Path | None, fmt: str, config_path: Path | 
     from okaxl.shell import actions
 
     config = _config(config_path)
-    state, done = actions.status(config, wareki.parse_fiscal_year(year) if year else None, output)
+    state, done = actions.status(config, wareki.parse_fiscal_year(year) if year else None, _output(output))
     if fmt == "json":
         click.echo(json.dumps(state.to_json(), ensure_ascii=False, indent=2))
     else:
@@ -359,7 +439,9 @@ def status(year: str | None, output: Path | None, fmt: str, config_path: Path | 
 @main.command()
 @click.option("--year", required=True, help="年度（H29、R7、令和7年度 など）")
 @click.option("--project", multiple=True, help="事業ID か事務事業名（複数指定可。既定は全事業）")
-@click.option("--output", type=PATH, default=None)
+@click.option(
+    "--output", type=PATH, default=None, help="書き出すブック（既定: output/進捗管理シート_R7.xlsx）"
+)
 @click.option("--pdf", is_flag=True, help="LibreOffice で PDF も作る（1事業1ページ）")
 @command
 def progress(
@@ -369,43 +451,56 @@ def progress(
     from okaxl import wareki
     from okaxl.shell import actions
 
+    if pdf:
+        click.echo("PDF も作ります（LibreOffice を使うため、1分ほどかかることがあります）…", err=True)
     click.echo(
-        actions.progress(_config(config_path), wareki.parse_fiscal_year(year), project, output, pdf).message
+        actions.progress(
+            _config(config_path), wareki.parse_fiscal_year(year), project, _output(output), pdf
+        ).message
     )
 
 
 @main.command()
 @click.option("--project", multiple=True, help="事業ID か事務事業名（複数指定可。既定は全事業）")
-@click.option("--output", type=PATH, default=None)
+@click.option(
+    "--output", type=PATH, default=None, help="書き出すブック（既定: output/KPIの状況_今日の日付.xlsx）"
+)
 @command
 def kpi(project: tuple[str, ...], output: Path | None, config_path: Path | None) -> None:
     """KPI の状況：指標ごとの年度の値、達成率と判定、事業ごとの折れ線グラフ。"""
     from okaxl.shell import actions
 
-    click.echo(actions.kpi(_config(config_path), project, output).message)
+    click.echo(actions.kpi(_config(config_path), project, _output(output)).message)
 
 
 @main.command()
 @click.option("--town", required=True, help="連携市町")
-@click.option("--output", type=PATH, default=None)
+@click.option(
+    "--output", type=PATH, default=None, help="書き出すブック（既定: output/連携協約書別表_市町名.xlsx）"
+)
 @command
 def annex(town: str, output: Path | None, config_path: Path | None) -> None:
     """連携協約書 別表（取組ごとの取組内容、甲・乙の役割）を1市町分作ります。"""
     from okaxl.shell import actions
 
-    click.echo(actions.annex(_config(config_path), town, output).message)
+    click.echo(actions.annex(_config(config_path), town, _output(output)).message)
 
 
 @main.command()
-@click.argument("old", type=PATH)
-@click.argument("new", type=PATH)
-@click.option("--output", type=PATH, default=None)
+@click.argument("old", type=PATH, metavar="旧版")
+@click.argument("new", type=PATH, metavar="新版")
+@click.option(
+    "--output",
+    type=PATH,
+    default=None,
+    help="書き出すブック（既定: output/別冊改訂案_令和8年（2026年）3月.xlsx のように新版の年月）",
+)
 @command
 def revision(old: Path, new: Path, output: Path | None, config_path: Path | None) -> None:
-    """2つの版のマスター（OLD と NEW）から、別冊の改訂案（変更箇所のみ抜粋）を作ります。"""
+    """2つの版のマスター（旧版と新版）から、別冊の改訂案（変更箇所のみ抜粋）を作ります。"""
     from okaxl.shell import actions
 
-    click.echo(actions.revision(_config(config_path), old, new, output).message)
+    click.echo(actions.revision(_config(config_path), old, new, _output(output)).message)
 
 
 @main.group()
@@ -414,22 +509,28 @@ def version() -> None:
 
 
 @version.command("save")
-@click.option("--label", default=None, help="版の名前（半角英数字と . _ -、例 R8-03。既定は今日の日付）")
+@click.option(
+    "--label", default=None, help="版の名前（例 R8-03、令和8年3月版。既定は今日の日付 令和8年12月1日 の形）"
+)
 @command
 def version_save(label: str | None, config_path: Path | None) -> None:
     """現在のマスターを workbooks/versions/ に日付付きの読み取り専用の版として保存し、台帳に記録します。"""
     import datetime as dt
     import re
 
+    from okaxl import wareki
     from okaxl.master import ledger
     from okaxl.master.commit import sha256_of
     from okaxl.master.reader import open_workbook
 
     config = _config(config_path)
     open_workbook(config.master)  # a version is only ever a readable workbook
-    name = label or dt.date.today().isoformat()
-    if not re.fullmatch(r"[0-9A-Za-z._\-]+", name):
-        raise OkaxlError(f"ラベル「{name}」には半角の英数字と . _ - だけを使ってください（例 R8-03）。")
+    name = label or wareki.format_date(dt.date.today())
+    if not name.strip() or re.search(r'[<>:"/\\|?*\x00-\x1f]', name):
+        raise OkaxlError(
+            f'ラベル「{name}」はファイル名に使えない文字（< > : " / \\ | ? *）を含んでいます。'
+            "例 R8-03、令和8年3月版 のように付けてください。"
+        )
     target = config.versions / f"{config.master.stem}_{name}{config.master.suffix}"
     if target.exists():
         raise OkaxlError(f"版 {target.name} は既にあります。別のラベルを付けてください。")

@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 from typing import Any, Protocol
 
+from okaxl import wareki
 from okaxl.shell.launcher_actions import BY_NAME, CELLS, SHEET
 
 STARTED = time.perf_counter()
@@ -162,7 +163,7 @@ def run(action: str) -> None:
         if os.environ.get("OKAXL_TRACE"):
             print(f"[trace] first work after {time.perf_counter() - STARTED:.3f} s", file=sys.stderr)
         done = _perform(action, book)
-        book.put("状態", f"{label}: 完了（{dt.datetime.now():%H:%M:%S}）")
+        book.put("状態", f"{label}: 完了（{wareki.now():%H:%M:%S}）")
         book.put("結果", done.message)
         book.put("出力", str(done.path) if done.path else None)
         if done.path:

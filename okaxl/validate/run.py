@@ -8,6 +8,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from okaxl import wareki
 from okaxl.errors import OkaxlError
 from okaxl.master import layout
 from okaxl.master.commit import sha256_of
@@ -98,7 +99,7 @@ def validate(
     raises OkaxlError only when it cannot be read at all."""
     path = Path(path)
     book = open_workbook(path)  # fails early, in Japanese, for a file that is not a workbook
-    report = Report(path, sha256_of(path), dt.datetime.now().astimezone())
+    report = Report(path, sha256_of(path), wareki.now())
     found: list[Problem] = []
     if excel_lock(path).exists():
         found.append(problem("MASTER_OPEN", "", None, excel_lock(path).name))
