@@ -166,6 +166,6 @@ def test_file_names_in_the_japanese_calendar(project):
     result = _run(project, "version", "save")
     assert result.exit_code == 0, result.output
     assert [p.name for p in project.versions.glob("*.xlsx")] == [
-        f"master_{wareki.format_date(dt.date.today())}.xlsx"
+        f"master_{wareki.format_date(wareki.now().date())}.xlsx"
     ]
     assert _run(project, "version", "save", "--label", "R8/03").exit_code == 2

@@ -71,6 +71,5 @@ def write_annex(tables: Tables, town: str, path: Path, font: str) -> Path:
     ws.column_dimensions["A"].width = 12
     ws.column_dimensions["B"].width = 80
     setup_page(ws, landscape=False)
-    ws.oddFooter.center.text = "&P / &N"
     save_atomically(book, path)
     return path

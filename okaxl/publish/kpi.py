@@ -188,6 +188,7 @@ def write_kpi(model: Model, path: Path, font: str, projects: Iterable[str] | Non
         data.append(["系列", *[f"{wareki.short_fiscal_year(y)}年度" for y in years]])
         _charts(sheets[period], data, rows, years)
         data.column_dimensions["A"].width = 40
+        setup_page(data, landscape=True, title_rows="1:1")
     _summary(summary, periods, judged, font)
     save_atomically(book, path)
     return path

@@ -24,14 +24,22 @@ def find_office() -> str | None:
 
 def convert(path: Path, to: str = "pdf", outdir: Path | None = None, timeout: float = 180) -> Path:
     """Convert `path` with LibreOffice headless; returns the written file, or raises OkaxlError."""
+    return convert_all([path], to, outdir, timeout)[0]
+
+
+def convert_all(
+    paths: list[Path], to: str = "pdf", outdir: Path | None = None, timeout: float = 180
+) -> list[Path]:
+    """Convert several files in one LibreOffice start (it takes seconds to start); the written
+    files in the order given. Their names must differ in stem, as they land in one folder."""
     office = find_office()
     if office is None:
         raise OkaxlError(
             "LibreOffice が見つかりません。PDF を作るには LibreOffice をインストールしてください"
             "（Debian/Ubuntu: apt-get install libreoffice-calc-nogui）。"
         )
-    path = Path(path).resolve()
-    outdir = Path(outdir or path.parent).resolve()
+    sources = [Path(p).resolve() for p in paths]
+    outdir = Path(outdir or sources[0].parent).resolve()
     outdir.mkdir(parents=True, exist_ok=True)
     # A private profile: a second soffice (or a staff member's open LibreOffice) must not block us.
     with tempfile.TemporaryDirectory(prefix="okaxl-lo-") as profile:
@@ -44,7 +52,7 @@ def convert(path: Path, to: str = "pdf", outdir: Path | None = None, timeout: fl
             to,
             "--outdir",
             str(outdir),
-            str(path),
+            *map(str, sources),
         ]
         try:
             result = subprocess.run(
@@ -56,11 +64,13 @@ def convert(path: Path, to: str = "pdf", outdir: Path | None = None, timeout: fl
             )
         except subprocess.TimeoutExpired as exc:
             raise OkaxlError(
-                f"LibreOffice が {timeout:.0f} 秒以内に {path.name} を変換できませんでした。"
+                f"LibreOffice が {timeout:.0f} 秒以内に {'、'.join(p.name for p in sources)} を変換できませんでした。"
             ) from exc
-    target = outdir / f"{path.stem}.{to.split(':')[0]}"
-    if result.returncode != 0 or not target.is_file():
-        raise OkaxlError(
-            f"LibreOffice で {path.name} を {to} に変換できませんでした（{result.stderr.strip() or result.stdout.strip()}）。"
-        )
-    return target
+    targets = [outdir / f"{p.stem}.{to.split(':')[0]}" for p in sources]
+    for source, target in zip(sources, targets, strict=True):
+        if result.returncode != 0 or not target.is_file():
+            raise OkaxlError(
+                f"LibreOffice で {source.name} を {to} に変換できませんでした"
+                f"（{result.stderr.strip() or result.stdout.strip()}）。"
+            )
+    return targets

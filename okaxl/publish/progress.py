@@ -23,7 +23,7 @@ from okaxl.master.tables import Tables, records
 from okaxl.numbers import format_number
 from okaxl.publish import template
 from okaxl.publish.progress_template import REQUIRED, SHEET
-from okaxl.publish.sheets import kpi_text, setup_page
+from okaxl.publish.sheets import dated_footer, kpi_text, setup_page
 from okaxl.publish.titles import sheet_title
 
 NOT_REPORTED = "未報告"
@@ -216,6 +216,8 @@ def _copy_print_settings(source: Worksheet, target: Worksheet) -> None:
     target.sheet_properties.pageSetUpPr = copy(source.sheet_properties.pageSetUpPr)
     target.oddFooter = copy(source.oddFooter)
     target.oddHeader = copy(source.oddHeader)
+    if not target.oddFooter.right.text:  # staff who put something there in the template keep it
+        dated_footer(target)
     if source.print_title_rows:
         target.print_title_rows = source.print_title_rows
 

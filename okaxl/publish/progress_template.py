@@ -99,6 +99,7 @@ def make(path: Path, font: str = "BIZ UDゴシック") -> Path:
     setup_page(ws, landscape=True, title_rows="1:3")
     ws.page_setup.fitToHeight = 1  # one page per project
     ws.oddFooter.center.text = "岡山連携中枢都市圏 進捗管理シート　&P / &N"
+    ws.oddFooter.right.text = None  # the date goes on when the sheets are written, not the template's
     save_atomically(book, path)
     return path
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from itertools import groupby
 from pathlib import Path
@@ -76,8 +77,18 @@ def kpi_text(
     return f"{shown}（{stamp}）" if inline else f"{shown}\n（{stamp}）"
 
 
+PAGE_NUMBER = "- &P / &N -"
+
+
+def dated_footer(ws: Worksheet, date: dt.date | None = None) -> None:
+    """The date a printed page was made, bottom right: a page handed out must say when it is of."""
+    ws.oddFooter.right.text = f"{wareki.format_date(date or wareki.now().date())}作成"
+    ws.oddFooter.right.size = 8
+
+
 def setup_page(ws: Worksheet, *, landscape: bool = True, title_rows: str | None = None) -> None:
-    """A4, fit to one page wide, centred, with print titles: the city's print settings."""
+    """A4, fit to one page wide, centred, with print titles, page numbers and the date made: the
+    city's print settings."""
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
     ws.page_setup.fitToWidth = 1
@@ -85,9 +96,15 @@ def setup_page(ws: Worksheet, *, landscape: bool = True, title_rows: str | None 
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = ws.page_margins.bottom = 0.5
+    ws.page_margins.top = 0.5
+    # the footer needs room of its own below the table: LibreOffice clips a footer squeezed into
+    # less than about a quarter inch to nothing (the page numbers vanished from every PDF)
+    ws.page_margins.bottom = 0.75
+    ws.page_margins.footer = 0.3
     if title_rows:
         ws.print_title_rows = title_rows
+    ws.oddFooter.center.text = PAGE_NUMBER
+    dated_footer(ws)
 
 
 def _box(
@@ -135,7 +152,6 @@ def write_matrix(matrix: Matrix, path: Path, style: Style) -> Path:
     for letter, width in widths.items():
         ws.column_dimensions[letter].width = width
     setup_page(ws, title_rows="7:7")
-    ws.oddFooter.center.text = "&P / &N"
     path.parent.mkdir(parents=True, exist_ok=True)
     save_atomically(book, path)
     return path
@@ -196,7 +212,6 @@ def write_town_view(matrix: Matrix, town: str, path: Path, style: Style) -> Path
     ws.merge_cells("A1:D1")
     ws.merge_cells("A2:D2")
     setup_page(ws, landscape=False, title_rows="4:4")
-    ws.oddFooter.center.text = "&P / &N"
     path.parent.mkdir(parents=True, exist_ok=True)
     save_atomically(book, path)
     return path

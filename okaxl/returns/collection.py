@@ -111,7 +111,7 @@ class Round:
 
 def _local(utc: str) -> str:
     try:
-        return dt.datetime.fromisoformat(utc).astimezone().strftime("%Y-%m-%d %H:%M")
+        return dt.datetime.fromisoformat(utc).astimezone(wareki.JST).strftime("%Y-%m-%d %H:%M")
     except ValueError:
         return utc
 
@@ -125,7 +125,7 @@ def round_of(
     today: dt.date | None = None,
 ) -> Round:
     """Where the round of fiscal `year` stands, town by town, folded from the log."""
-    today = today or dt.date.today()
+    today = today or wareki.now().date()
     rounds = {t: TownRound(t, contact=contacts.get(t, "")) for t in towns}
     result = Round(year, deadline, list(rounds.values()))
     seen: set[tuple[str, str, str]] = set()
@@ -175,7 +175,7 @@ def write_workbook(state: Round, path: Path, font: str) -> Path:
     ws.title = "回収状況"
     name = wareki.format_fiscal_year(state.year)
     due = f"提出期限 {wareki.format_date(state.deadline)}" if state.deadline else "提出期限 なし"
-    ws.append([f"{name} 回答の回収状況（{dt.date.today():%Y-%m-%d} 現在、{due}）"])
+    ws.append([f"{name} 回答の回収状況（{wareki.format_date(wareki.now().date())} 現在、{due}）"])
     headers = ["市町", "状態", "様式の配布", "到着した回答", "最終確認", "遅れ（日）", "連絡先"]
     ws.append(headers)
     for town in state.towns:
@@ -226,7 +226,6 @@ def write_workbook(state: Round, path: Path, font: str) -> Path:
     for letter, width in zip("ABCDEFG", (11, 8, 16, 46, 16, 8, 30), strict=True):
         ws.column_dimensions[letter].width = width
     setup_page(ws, landscape=True, title_rows="2:2")
-    ws.oddFooter.center.text = "&P / &N"
     save_atomically(book, path)
     return path
 

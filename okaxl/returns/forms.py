@@ -380,7 +380,6 @@ def build_form(
         _validations(ws, columns, fields, rows)
         ws.freeze_panes = f"B{formlayout.FIRST_ROW}"
         setup_page(ws, landscape=True, title_rows=f"{formlayout.HEADER_ROW}:{formlayout.HEADER_ROW}")
-        ws.oddFooter.center.text = "&P / &N"
         if sheet == formlayout.KPIS and rows:
             _reason_alert(ws, last, config.forms.change_threshold)
     metadata = {

@@ -289,7 +289,7 @@ def kpi(config: Config, projects: Iterable[str] = (), output: Path | None = None
 
     model = read_master(config.master)
     chosen = choose_projects(model, projects) if projects else None
-    path = output or config.output / f"KPIの状況_{wareki.format_date(dt.date.today())}.xlsx"
+    path = output or config.output / f"KPIの状況_{wareki.format_date(wareki.now().date())}.xlsx"
     write_kpi(model, path, config.print.font, chosen)
     return Done(f"KPI の状況を {path} に書き出しました。", path)
 

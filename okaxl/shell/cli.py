@@ -515,7 +515,6 @@ def version() -> None:
 @command
 def version_save(label: str | None, config_path: Path | None) -> None:
     """現在のマスターを workbooks/versions/ に日付付きの読み取り専用の版として保存し、台帳に記録します。"""
-    import datetime as dt
     import re
 
     from okaxl import wareki
@@ -525,7 +524,7 @@ def version_save(label: str | None, config_path: Path | None) -> None:
 
     config = _config(config_path)
     open_workbook(config.master)  # a version is only ever a readable workbook
-    name = label or wareki.format_date(dt.date.today())
+    name = label or wareki.format_date(wareki.now().date())
     if not name.strip() or re.search(r'[<>:"/\\|?*\x00-\x1f]', name):
         raise OkaxlError(
             f'ラベル「{name}」はファイル名に使えない文字（< > : " / \\ | ? *）を含んでいます。'
