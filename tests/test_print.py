@@ -73,3 +73,62 @@ def test_every_page_has_its_number_and_date(printed, name):
         assert f"{number}/{len(pages)}" in page, (name, number, page[-80:])
         assert made in page, (name, number)
     assert _drawn_invisibly(printed[name]) == 0
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    return make_project(tmp_path_factory.mktemp("pdf") / "project", templates=True)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["matrix"],
+        ["matrix", "--town", "備前市"],
+        ["annex", "--town", "備前市"],
+        ["kpi", "--project", "2-07"],
+        ["progress", "--year", "R7", "--project", "2-01"],
+        ["status"],
+        ["validate"],
+        ["revision", "workbooks/versions/master_2024-03.xlsx", "workbooks/master.xlsx"],
+    ],
+    ids=lambda args: " ".join(args[:3]),
+)
+def test_pdf_on_every_command_that_writes_a_document(project, args):
+    from tests.conftest import ROOT
+
+    args = [str(ROOT / a) if a.startswith("workbooks/") else a for a in args]
+    book = project.output / f"{args[0]}_{len(list(project.output.glob('*.xlsx')))}.xlsx"
+    result = CliRunner().invoke(main, [*args, "--output", str(book), "--pdf", "--config", str(project.path)])
+    assert result.exit_code in (0, 1), result.output
+    assert "PDF も作ります" in result.output and f"PDF を {book.with_suffix('.pdf')}" in result.output
+    pages = _pages(book.with_suffix(".pdf"))
+    assert pages and all(f"{n}/{len(pages)}" in page for n, page in enumerate(pages, start=1))
+
+
+def test_the_twelve_town_views_in_one_run(project, tmp_path):
+    result = CliRunner().invoke(
+        main, ["matrix", "--town", "all", "--output", str(tmp_path), "--pdf", "--config", str(project.path)]
+    )
+    assert result.exit_code == 0, result.output
+    books = sorted(tmp_path.glob("*.xlsx"))
+    assert len(books) == 12 and "12 市町" in result.output
+    for town in ("津山市", "吉備中央町"):
+        book = next(b for b in books if b.name.startswith(f"{town}_連携取組一覧_"))
+        assert _pages(book.with_suffix(".pdf"))
+        single = tmp_path / "one" / "v.xlsx"
+        alone = CliRunner().invoke(
+            main, ["matrix", "--town", town, "--output", str(single), "--config", str(project.path)]
+        )
+        assert alone.exit_code == 0
+        assert _cells(book) == _cells(single)  # the same view as asked town by town
+    refused = CliRunner().invoke(
+        main, ["matrix", "--town", "all", "--output", str(tmp_path / "x.xlsx"), "--config", str(project.path)]
+    )
+    assert refused.exit_code == 2 and "フォルダー" in refused.output
+
+
+def _cells(path: Path) -> list[tuple]:
+    import openpyxl
+
+    return [tuple(row) for ws in openpyxl.load_workbook(path).worksheets for row in ws.iter_rows(values_only=True)]

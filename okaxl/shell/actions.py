@@ -21,10 +21,26 @@ if TYPE_CHECKING:  # heavy modules load only when an action runs
     from okaxl.validate.run import Report
 
 
+ALL_TOWNS = ("all", "全市町")  # --town all: one town view per partner town
+
+
 @dataclass(frozen=True, slots=True)
 class Done:
     message: str
     path: Path | None = None
+    files: tuple[Path, ...] = ()  # every workbook written, when there are several
+
+
+def also_pdf(done: Done) -> Done:
+    """The written workbooks as PDF beside them, in one LibreOffice start."""
+    from okaxl.publish.office import convert_all
+
+    books = list(done.files or ((done.path,) if done.path else ()))
+    if not books:
+        return done
+    pdfs = convert_all(books, "pdf", timeout=120 + 30 * len(books))
+    where = pdfs[0] if len(pdfs) == 1 else f"{pdfs[0].parent}（{len(pdfs)} ファイル）"
+    return Done(f"{done.message} PDF を {where} に書き出しました。", done.path, done.files)
 
 
 def matrix(
@@ -36,7 +52,7 @@ def matrix(
 ) -> Done:
     from okaxl.master.model import Model
     from okaxl.master.reader import read_master
-    from okaxl.publish.matrix import build_matrix, resolve_town
+    from okaxl.publish.matrix import build_matrix, partner_towns, resolve_town
     from okaxl.publish.sheets import Style, write_matrix, write_town_view
 
     date = as_of or config.as_of
@@ -49,6 +65,17 @@ def matrix(
         )
     style = Style(config.print.font, config.print.font_size)
     stamp = wareki.format_date(date)
+    if town in ALL_TOWNS:
+        folder = output or config.output
+        files = []
+        for name in partner_towns(tables):
+            files.append(folder / f"{name}_連携取組一覧_{stamp}現在.xlsx")
+            write_town_view(result, name, files[-1], style)
+        return Done(
+            f"連携市町 {len(files)} 市町の連携取組一覧（{stamp}現在）を {folder} に1市町1ファイルで書き出しました。",
+            folder,
+            tuple(files),
+        )
     if town:
         name = resolve_town(tables, town)
         path = output or config.output / f"{name}_連携取組一覧_{stamp}現在.xlsx"
@@ -261,9 +288,7 @@ def merge_inbox(config: Config, *, replace: bool = False) -> Done:
     return Done(f"回答の取り込み: {summary} — {tail}", None)
 
 
-def progress(
-    config: Config, year: int, projects: Iterable[str] = (), output: Path | None = None, pdf: bool = False
-) -> Done:
+def progress(config: Config, year: int, projects: Iterable[str] = (), output: Path | None = None) -> Done:
     from okaxl.master.model import Model
     from okaxl.master.reader import read_master
     from okaxl.publish.progress import pages, write_progress
@@ -274,10 +299,6 @@ def progress(
     path = output or config.output / f"進捗管理シート_{wareki.short_fiscal_year(year)}.xlsx"
     write_progress(found, year, config.templates / "progress.xlsx", path, config.print.font)
     message = f"{wareki.format_fiscal_year(year)}の進捗管理シート（{len(found)}事務事業）を {path} に書き出しました。"
-    if pdf:
-        from okaxl.publish.office import convert
-
-        message += f" PDF を {convert(path, 'pdf')} に書き出しました。"
     return Done(message, path)
 
 

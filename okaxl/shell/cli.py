@@ -104,6 +104,21 @@ def _master(path: Path | None) -> Path | None:
     return path
 
 
+PDF = click.option(
+    "--pdf", is_flag=True, help="LibreOffice で PDF も作る（ブックと同じ場所に、同じ名前の .pdf）"
+)
+
+
+def _tell(done: Any, pdf: bool, err: bool = False) -> None:
+    """Say what was written; with --pdf, first make the PDF of it (and say that it takes a while)."""
+    if pdf:
+        from okaxl.shell import actions
+
+        click.echo("PDF も作ります（LibreOffice を使うため、1分ほどかかることがあります）…", err=True)
+        done = actions.also_pdf(done)
+    click.echo(done.message, err=err)
+
+
 def _config(path: Path | None) -> Any:
     from okaxl.config import load_config
 
@@ -169,19 +184,39 @@ def main() -> None:
 @click.option(
     "--as-of", "as_of", default=None, help="基準日（2025-04-01 または 令和7年4月1日）。既定は config の as_of"
 )
-@click.option("--town", default=None, help="この市町の取組だけを一覧にする")
+@click.option(
+    "--town",
+    default=None,
+    help="この市町の取組だけを一覧にする（all: 12市町それぞれの一覧を1市町1ファイルで）",
+)
 @click.option("--output", type=PATH, default=None, help="出力ファイル（.xlsx）")
 @click.option("--master", type=PATH, default=None, help="マスターブック（既定は config の master）")
+@PDF
 @command
 def matrix(
-    as_of: str | None, town: str | None, output: Path | None, master: Path | None, config_path: Path | None
+    as_of: str | None,
+    town: str | None,
+    output: Path | None,
+    master: Path | None,
+    pdf: bool,
+    config_path: Path | None,
 ) -> None:
-    """取組状況一覧（または1市町の一覧）を基準日時点で作ります。"""
+    """取組状況一覧（または1市町の一覧）を基準日時点で作ります。
+
+    --town all では12の連携市町それぞれの一覧を、--output のフォルダー（既定: output）に1市町1ファイルで書き出します。
+    """
     from okaxl import wareki
     from okaxl.shell import actions
 
     date = wareki.parse_date(as_of) if as_of else None
-    click.echo(actions.matrix(_config(config_path), date, town, _output(output), _master(master)).message)
+    if town in actions.ALL_TOWNS:
+        if output is not None and output.suffix:
+            raise OkaxlError(
+                f"--town all の --output はフォルダーを指定してください（{output} はファイル名です）。"
+            )
+    else:
+        output = _output(output)
+    _tell(actions.matrix(_config(config_path), date, town, output, _master(master)), pdf)
 
 
 @main.group()
@@ -242,9 +277,10 @@ def master_build(
     is_flag=True,
     help="夜間検証: 日付付きの結果と最新の結果を config の reports に書き、古いものを整理する",
 )
+@PDF
 @command
 def validate(
-    master: Path | None, fmt: str, output: Path | None, nightly: bool, config_path: Path | None
+    master: Path | None, fmt: str, output: Path | None, nightly: bool, pdf: bool, config_path: Path | None
 ) -> None:
     """マスターブックを検証します（0: エラーなし、1: エラーあり、2: 実行できない）。
 
@@ -255,6 +291,10 @@ def validate(
 
     config = _config(config_path)
     output = _output(output, ".xlsx", ".json")
+    if pdf and output is None:
+        output = config.output / "検証結果.xlsx"
+    if pdf and output is not None and output.suffix.lower() != ".xlsx":
+        raise OkaxlError("--pdf は Excel の一覧から作ります。--output には .xlsx を指定してください。")
     report = actions.validate(config, _master(master))
     summary = summary_line(report.errors, report.warnings, str(report.master), len(report.confirmed))
     document = report.to_json()
@@ -270,8 +310,8 @@ def validate(
         click.echo(json.dumps(document, ensure_ascii=False, indent=2))
     else:
         click.echo(as_text(report.problems, summary))
-        if output:
-            click.echo(f"結果を {output} に書き出しました。")
+    if output:
+        _tell(actions.Done(f"結果を {output} に書き出しました。", output), pdf, err=fmt == "json")
     sys.exit(EXIT_PROBLEMS if report.errors else EXIT_OK)
 
 
@@ -411,8 +451,9 @@ def merge(paths: tuple[Path, ...], dry_run: bool, replace: bool, fmt: str, confi
     "--output", type=PATH, default=None, help="回収状況のブック（既定: output/回収状況_令和7年度.xlsx）"
 )
 @FORMAT
+@PDF
 @command
-def status(year: str | None, output: Path | None, fmt: str, config_path: Path | None) -> None:
+def status(year: str | None, output: Path | None, fmt: str, pdf: bool, config_path: Path | None) -> None:
     """年度の回収状況：市町ごとの様式の配布、届いた回答、状態、期限からの遅れ。
 
     終了コード: 0 全市町を取り込み済み、1 未着・要修正などが残る、2 実行できない。
@@ -432,7 +473,7 @@ def status(year: str | None, output: Path | None, fmt: str, config_path: Path | 
                 f"  連絡先 {town.contact}" if town.contact and town.status not in ("取込済", "受理") else ""
             )
             click.echo(f"{town.town}\t{town.status}{last}{late}{chase}")
-        click.echo(done.message)
+    _tell(done, pdf, err=fmt == "json")  # stdout holds the one JSON document
     sys.exit(EXIT_OK if state.complete else EXIT_PROBLEMS)
 
 
@@ -442,7 +483,7 @@ def status(year: str | None, output: Path | None, fmt: str, config_path: Path | 
 @click.option(
     "--output", type=PATH, default=None, help="書き出すブック（既定: output/進捗管理シート_R7.xlsx）"
 )
-@click.option("--pdf", is_flag=True, help="LibreOffice で PDF も作る（1事業1ページ）")
+@PDF
 @command
 def progress(
     year: str, project: tuple[str, ...], output: Path | None, pdf: bool, config_path: Path | None
@@ -451,12 +492,8 @@ def progress(
     from okaxl import wareki
     from okaxl.shell import actions
 
-    if pdf:
-        click.echo("PDF も作ります（LibreOffice を使うため、1分ほどかかることがあります）…", err=True)
-    click.echo(
-        actions.progress(
-            _config(config_path), wareki.parse_fiscal_year(year), project, _output(output), pdf
-        ).message
+    _tell(
+        actions.progress(_config(config_path), wareki.parse_fiscal_year(year), project, _output(output)), pdf
     )
 
 
@@ -465,12 +502,13 @@ def progress(
 @click.option(
     "--output", type=PATH, default=None, help="書き出すブック（既定: output/KPIの状況_今日の日付.xlsx）"
 )
+@PDF
 @command
-def kpi(project: tuple[str, ...], output: Path | None, config_path: Path | None) -> None:
+def kpi(project: tuple[str, ...], output: Path | None, pdf: bool, config_path: Path | None) -> None:
     """KPI の状況：指標ごとの年度の値、達成率と判定、事業ごとの折れ線グラフ。"""
     from okaxl.shell import actions
 
-    click.echo(actions.kpi(_config(config_path), project, _output(output)).message)
+    _tell(actions.kpi(_config(config_path), project, _output(output)), pdf)
 
 
 @main.command()
@@ -478,12 +516,13 @@ def kpi(project: tuple[str, ...], output: Path | None, config_path: Path | None)
 @click.option(
     "--output", type=PATH, default=None, help="書き出すブック（既定: output/連携協約書別表_市町名.xlsx）"
 )
+@PDF
 @command
-def annex(town: str, output: Path | None, config_path: Path | None) -> None:
+def annex(town: str, output: Path | None, pdf: bool, config_path: Path | None) -> None:
     """連携協約書 別表（取組ごとの取組内容、甲・乙の役割）を1市町分作ります。"""
     from okaxl.shell import actions
 
-    click.echo(actions.annex(_config(config_path), town, _output(output)).message)
+    _tell(actions.annex(_config(config_path), town, _output(output)), pdf)
 
 
 @main.command()
@@ -495,12 +534,13 @@ def annex(town: str, output: Path | None, config_path: Path | None) -> None:
     default=None,
     help="書き出すブック（既定: output/別冊改訂案_令和8年（2026年）3月.xlsx のように新版の年月）",
 )
+@PDF
 @command
-def revision(old: Path, new: Path, output: Path | None, config_path: Path | None) -> None:
+def revision(old: Path, new: Path, output: Path | None, pdf: bool, config_path: Path | None) -> None:
     """2つの版のマスター（旧版と新版）から、別冊の改訂案（変更箇所のみ抜粋）を作ります。"""
     from okaxl.shell import actions
 
-    click.echo(actions.revision(_config(config_path), old, new, _output(output)).message)
+    _tell(actions.revision(_config(config_path), old, new, _output(output)), pdf)
 
 
 @main.group()
