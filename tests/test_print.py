@@ -132,3 +132,40 @@ def _cells(path: Path) -> list[tuple]:
     import openpyxl
 
     return [tuple(row) for ws in openpyxl.load_workbook(path).worksheets for row in ws.iter_rows(values_only=True)]
+
+
+DATES = ("2024-03-31", "2025-04-01", "2026-03-31")
+
+
+@pytest.fixture(scope="module")
+def matrices(project) -> dict[str, Path]:
+    books = []
+    for date in DATES:
+        books.append(project.output / "matrices" / f"matrix_{date}.xlsx")
+        result = CliRunner().invoke(
+            main, ["matrix", "--as-of", date, "--output", str(books[-1]), "--config", str(project.path)]
+        )
+        assert result.exit_code == 0, result.output
+    return dict(zip(DATES, convert_all(books, "pdf", timeout=300), strict=True))
+
+
+@pytest.mark.parametrize("date", DATES)
+def test_matrix_pages_keep_each_measure_whole_under_one_header(project, matrices, date):
+    """Each page has one header row (its own block's), and a measure's label and all its projects
+    print on one page: no label cut in half, none on the page after its rows."""
+    import datetime as dt
+
+    from okaxl.master.reader import read_master
+    from okaxl.publish.matrix import build_matrix
+
+    matrix = build_matrix(read_master(project.master), dt.date.fromisoformat(date))
+    pages = _pages(matrices[date])
+    assert [page.count("主な取組内容") for page in pages] == [1] * len(pages)
+    placed = 0
+    for measure in dict.fromkeys(r.measure for r in matrix.rows):
+        names = [re.sub(r"\s+", "", r.name) for r in matrix.rows if r.measure == measure]
+        on = {n for n, page in enumerate(pages) if re.sub(r"\s+", "", measure)[:8] in page}
+        holding = [n for n, page in enumerate(pages) if all(name in page for name in names)]
+        assert holding and set(holding) & on, (date, measure, on, holding)
+        placed += len(names)
+    assert placed == len(matrix.rows)

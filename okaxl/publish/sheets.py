@@ -26,6 +26,13 @@ MOTTO = ("将来像", "つながり、創造する。", "躍動！岡山市圏")
 BLOCK_HEADS = ("連携取組", "連携施策", "連携施策")
 MARK = "●"
 
+# A4 landscape less the margins setup_page sets (0.5 in top, 0.75 in bottom), in points, less a
+# little: LibreOffice and Excel lay the same rows out a few points apart
+PAGE_HEIGHT = 595 - 36 - 54 - 15
+HEAD_HEIGHT = 66
+TITLE_HEIGHTS = (30, 20, 18, 18, 18, 10)  # the title, the date, the motto, a gap
+MEASURE_WIDTH = 32  # 「…農産物の／販路開拓・拡大」 breaks between words, not before 「・」
+
 _THIN = Side(style="thin", color="000000")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _HEAD_FILL = PatternFill("solid", fgColor="D9E1F2")
@@ -142,45 +149,76 @@ def write_matrix(matrix: Matrix, path: Path, style: Style) -> Path:
     for row in range(1, 6):
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=last)
         ws.cell(row=row, column=1).alignment = Alignment(horizontal="center")
-    row = 7
+    for number, height in enumerate(TITLE_HEIGHTS, start=1):
+        ws.row_dimensions[number].height = height
+    row, used = len(TITLE_HEIGHTS) + 1, float(sum(TITLE_HEIGHTS))
     for block, (_, rows) in enumerate(groupby(matrix.rows, key=lambda r: r.pillar)):
+        head = BLOCK_HEADS[min(block, 2)]
         if block:
             ws.row_breaks.append(Break(id=row - 1))
-        row = _write_block(ws, row, BLOCK_HEADS[min(block, 2)], list(rows), matrix.towns, style)
+            used = 0
+        row = _write_head(ws, row, head, matrix.towns, style)
+        used += HEAD_HEIGHT
+        # Pages are laid out here, not by the application: a measure's rows stay on one page under
+        # the block's own header (print titles would repeat the first block's header over the rest)
+        for measure, group in groupby(rows, key=lambda r: r.measure):
+            members = list(group)
+            heights = _group_heights(measure, members, style)
+            if used + sum(heights) > PAGE_HEIGHT and used > HEAD_HEIGHT:
+                ws.row_breaks.append(Break(id=row - 1))
+                row = _write_head(ws, row, head, matrix.towns, style)
+                used = HEAD_HEIGHT
+            row = _write_group(ws, row, measure, members, heights, matrix.towns, style)
+            used += sum(heights)
         row += 1
-    widths = {"A": 30, "B": 44} | {get_column_letter(3 + i): 4.6 for i in range(len(matrix.towns))}
+    widths = {"A": MEASURE_WIDTH, "B": 44} | {get_column_letter(3 + i): 4.6 for i in range(len(matrix.towns))}
     for letter, width in widths.items():
         ws.column_dimensions[letter].width = width
-    setup_page(ws, title_rows="7:7")
+    setup_page(ws)
     path.parent.mkdir(parents=True, exist_ok=True)
     save_atomically(book, path)
     return path
 
 
-def _write_block(
-    ws: Worksheet, row: int, head: str, rows: list[MatrixRow], towns: tuple[str, ...], style: Style
-) -> int:
+def _write_head(ws: Worksheet, row: int, head: str, towns: tuple[str, ...], style: Style) -> int:
     bold = style.font(bold=True)
     _box(ws, row, 1, head, bold, fill=_HEAD_FILL, horizontal="center")
     _box(ws, row, 2, "主な取組内容", bold, fill=_HEAD_FILL, horizontal="center")
     for i, town in enumerate(towns):
         _box(ws, row, 3 + i, town, bold, fill=_HEAD_FILL, horizontal="center", vertical=True)
-    ws.row_dimensions[row].height = 66
-    row += 1
-    for measure, group in groupby(rows, key=lambda r: r.measure):
-        members = list(group)
-        start = row
-        for member in members:
-            _box(ws, row, 1, measure if row == start else None, style.font())
-            _box(ws, row, 2, member.name, style.font())
-            for i, town in enumerate(towns):
-                _box(
-                    ws, row, 3 + i, MARK if town in member.towns else None, style.font(), horizontal="center"
-                )
-            ws.row_dimensions[row].height = 30 if len(member.name) > 22 else 20
-            row += 1
-        if len(members) > 1:
-            ws.merge_cells(start_row=start, start_column=1, end_row=row - 1, end_column=1)
+    ws.row_dimensions[row].height = HEAD_HEIGHT
+    return row + 1
+
+
+def _group_heights(measure: str, members: list[MatrixRow], style: Style) -> list[float]:
+    """Each row's height: its project name's lines, the last row growing until the merged measure
+    label fits too."""
+    line = style.size * 1.4
+    heights = [max(20.0, wrapped_lines(m.name, 44) * line + 6) for m in members]
+    needed = wrapped_lines(measure, MEASURE_WIDTH) * line + 6
+    heights[-1] += max(0.0, needed - sum(heights))
+    return heights
+
+
+def _write_group(
+    ws: Worksheet,
+    row: int,
+    measure: str,
+    members: list[MatrixRow],
+    heights: list[float],
+    towns: tuple[str, ...],
+    style: Style,
+) -> int:
+    start = row
+    for member, height in zip(members, heights, strict=True):
+        _box(ws, row, 1, measure if row == start else None, style.font())
+        _box(ws, row, 2, member.name, style.font())
+        for i, town in enumerate(towns):
+            _box(ws, row, 3 + i, MARK if town in member.towns else None, style.font(), horizontal="center")
+        ws.row_dimensions[row].height = height
+        row += 1
+    if len(members) > 1:
+        ws.merge_cells(start_row=start, start_column=1, end_row=row - 1, end_column=1)
     return row
 
 
