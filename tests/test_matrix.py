@@ -142,10 +142,34 @@ class TestTownView:
         expected, _ = annex_table("002")
         want = [(n, p) for n, towns, p in expected if "和気町" in towns]
         ws = openpyxl.load_workbook(out).active
-        got = [(ws.cell(r, 3).value, ws.cell(r, 4).value) for r in range(5, ws.max_row + 1)]
+        got = [(ws.cell(r, 3).value, ws.cell(r, 4).value) for r in range(5, ws.max_row + 1) if ws.cell(r, 3).value]
         assert got == want
         assert ws.cell(5, 1).value == "圏域全体の経済成長のけん引"
-        assert f"{len(want)}事務事業" in ws["A2"].value
+        names = {n for n, _ in want}
+        twice = {"市民協働事業の推進（災害ボランティア）", "市民協働事業の推進"} <= names  # an excerpt and its source
+        assert f"{len(want) - twice}事務事業" in ws["A2"].value
+        # read like the matrix: landscape, each 分野 and 連携取組 label once over its projects
+        assert ws.page_setup.orientation == "landscape"
+        merged = {(m.min_col, m.min_row, m.max_row) for m in ws.merged_cells.ranges}
+        assert any(col == 1 and last > first for col, first, last in merged)
+        assert any(col == 2 and last > first for col, first, last in merged)
+        labels = [ws.cell(r, 1).value for r in range(5, ws.max_row + 1) if ws.cell(r, 3).value and ws.cell(r, 1).value]
+        assert len(labels) == len(set(labels)) + len(ws.row_breaks.brk)  # repeated only after a page break
+
+    def test_an_excerpt_is_not_counted_and_a_missing_page_is_explained(self, project):
+        out = project.output / "bizen.xlsx"
+        result = CliRunner().invoke(
+            main, ["matrix", "--as-of", "2025-04-01", "--town", "備前市", "--config", str(project.path), "--output", str(out)]
+        )
+        assert result.exit_code == 0, result.output
+        ws = openpyxl.load_workbook(out).active
+        names = [ws.cell(r, 3).value for r in range(5, ws.max_row + 1) if ws.cell(r, 3).value]
+        assert "市民協働事業の推進（災害ボランティア）" in names and "市民協働事業の推進" in names
+        assert f"{len(names) - 1}事務事業" in ws["A2"].value and f"{len(names) - 1}事務事業" in result.output
+        pages = {ws.cell(r, 3).value: ws.cell(r, 4).value for r in range(5, ws.max_row + 1)}
+        assert pages["出会い・結婚サポート"] == "—"
+        notes = [ws.cell(r, 1).value for r in range(5, ws.max_row + 1) if str(ws.cell(r, 1).value).startswith("※")]
+        assert any("一部を別の行に掲げた" in n for n in notes) and any("「—」" in n for n in notes)
 
     def test_full_width_space_in_town_name_is_tolerated(self, project):
         result = CliRunner().invoke(

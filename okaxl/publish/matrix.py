@@ -36,6 +36,16 @@ class Matrix:
         """事務事業の数: rows that are excerpts of another project are not counted."""
         return sum(1 for r in self.rows if not r.excerpt_of)
 
+    def excerpts_for(self, town: str) -> list[MatrixRow]:
+        """The town's excerpt rows whose source it also takes part in: the same work, counted once."""
+        rows = self.for_town(town)
+        listed = {r.project_id for r in rows}
+        return [r for r in rows if r.excerpt_of and r.excerpt_of in listed]
+
+    def count_for(self, town: str) -> int:
+        """事務事業の数 of one town, as the matrix counts: an excerpt of a project it is in is not one."""
+        return len(self.for_town(town)) - len(self.excerpts_for(town))
+
     def for_town(self, town: str) -> tuple[MatrixRow, ...]:
         if town not in self.towns:
             raise OkaxlError(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from itertools import groupby
 from pathlib import Path
 
@@ -190,12 +189,14 @@ def _write_head(ws: Worksheet, row: int, head: str, towns: tuple[str, ...], styl
     return row + 1
 
 
-def _group_heights(measure: str, members: list[MatrixRow], style: Style) -> list[float]:
+def _group_heights(
+    measure: str, members: list[MatrixRow], style: Style, measure_width: float = MEASURE_WIDTH
+) -> list[float]:
     """Each row's height: its project name's lines, the last row growing until the merged measure
     label fits too."""
     line = style.size * 1.4
     heights = [max(20.0, wrapped_lines(m.name, 44) * line + 6) for m in members]
-    needed = wrapped_lines(measure, MEASURE_WIDTH) * line + 6
+    needed = wrapped_lines(measure, measure_width) * line + 6
     heights[-1] += max(0.0, needed - sum(heights))
     return heights
 
@@ -223,33 +224,75 @@ def _write_group(
 
 
 def write_town_view(matrix: Matrix, town: str, path: Path, style: Style) -> Path:
-    """One town's projects on the date: pillar, measure, project and page, print-ready."""
+    """One town's projects on the date, read like the matrix: A4 landscape, 分野 and 連携取組
+    merged over their projects, a measure never split across pages, the 掲載ページ beside each."""
     rows = matrix.for_town(town)
+    excerpts = matrix.excerpts_for(town)
     book = Workbook()
     ws = book.active
     assert ws is not None
     ws.title = sheet_title(town, [])
     ws.cell(row=1, column=1, value=f"{town}の連携取組一覧").font = style.font(bold=True, scale=1.5)
     ws.cell(
-        row=2, column=1, value=f"({wareki.format_date(matrix.as_of)}現在　{len(rows)}事務事業)"
+        row=2,
+        column=1,
+        value=f"({wareki.format_date(matrix.as_of)}現在　{matrix.count_for(town)}事務事業)",
     ).font = style.font()
+    for number, points in enumerate((28, 18, 8), start=1):
+        ws.row_dimensions[number].height = points
     heads = ("分野", "連携取組", "事務事業", "掲載ページ")
     for i, head in enumerate(heads, start=1):
         _box(ws, 4, i, head, style.font(bold=True), fill=_HEAD_FILL, horizontal="center")
-    for r, item in enumerate(rows, start=5):
-        values: Iterable[object] = (
-            matrix.pillars.get(item.pillar, item.pillar),
-            item.measure,
-            item.name,
-            item.page,
-        )
-        for c, value in enumerate(values, start=1):
-            _box(ws, r, c, value, style.font(), horizontal="center" if c == 4 else "left")
+    ws.row_dimensions[4].height = 24
+    row, used = 5, 28 + 18 + 8 + 24.0
+    pillar_runs: list[list[int]] = []  # [first row, last row] of each 分野 label, cut at page breaks
+    for (pillar, measure), group in groupby(rows, key=lambda r: (r.pillar, r.measure)):
+        members = list(group)
+        heights = _group_heights(measure, members, style, measure_width=34)
+        if used + sum(heights) > PAGE_HEIGHT and row > 5:
+            ws.row_breaks.append(Break(id=row - 1))
+            used = 24.0  # the header row repeats as the print title
+            pillar_runs.append([row, row])
+        elif not pillar_runs or ws.cell(pillar_runs[-1][0], 1).value != matrix.pillars.get(pillar, pillar):
+            pillar_runs.append([row, row])
+        start = row
+        for member, height in zip(members, heights, strict=True):
+            _box(
+                ws,
+                row,
+                1,
+                matrix.pillars.get(pillar, pillar) if row == pillar_runs[-1][0] else None,
+                style.font(),
+            )
+            _box(ws, row, 2, measure if row == start else None, style.font())
+            _box(ws, row, 3, member.name, style.font())
+            _box(
+                ws, row, 4, member.page if member.page is not None else "—", style.font(), horizontal="center"
+            )
+            ws.row_dimensions[row].height = height
+            row += 1
+        pillar_runs[-1][1] = row - 1
+        if len(members) > 1:
+            ws.merge_cells(start_row=start, start_column=2, end_row=row - 1, end_column=2)
+        used += sum(heights)
+    for first, last in pillar_runs:
+        if last > first:
+            ws.merge_cells(start_row=first, start_column=1, end_row=last, end_column=1)
+    notes = [
+        f"※「{r.name}」は「{next(s.name for s in rows if s.project_id == r.excerpt_of)}」の一部を"
+        "別の行に掲げたもので、事務事業の数には含めていません。"
+        for r in excerpts
+    ]
+    if any(r.page is None for r in rows):
+        notes.append("※掲載ページが「—」の事業は、この日の時点の別冊に掲載ページの記載がないものです。")
+    for offset, note in enumerate(notes, start=1):
+        ws.cell(row=row + offset, column=1, value=note).font = style.font(scale=0.9)
+        ws.merge_cells(start_row=row + offset, start_column=1, end_row=row + offset, end_column=4)
     for letter, width in zip("ABCD", (30, 34, 44, 10), strict=True):
         ws.column_dimensions[letter].width = width
     ws.merge_cells("A1:D1")
     ws.merge_cells("A2:D2")
-    setup_page(ws, landscape=False, title_rows="4:4")
+    setup_page(ws, landscape=True, title_rows="4:4")
     path.parent.mkdir(parents=True, exist_ok=True)
     save_atomically(book, path)
     return path

@@ -81,7 +81,7 @@ def matrix(
         path = output or config.output / f"{name}_連携取組一覧_{stamp}現在.xlsx"
         write_town_view(result, name, path, style)
         return Done(
-            f"{name}の連携取組一覧（{stamp}現在、{len(result.for_town(name))}事務事業）を {path} に書き出しました。",
+            f"{name}の連携取組一覧（{stamp}現在、{result.count_for(name)}事務事業）を {path} に書き出しました。",
             path,
         )
     path = output or config.output / f"取組状況一覧_{stamp}現在.xlsx"
