@@ -13,12 +13,13 @@ from okaxl.errors import OkaxlError
 from okaxl.files import save_atomically
 from okaxl.master import layout
 from okaxl.master.tables import Tables, records
-from okaxl.publish.sheets import setup_page
+from okaxl.publish.sheets import row_height, setup_page, wrapped_lines
 from okaxl.publish.titles import sheet_title
 
 _THIN = Side(style="thin", color="000000")
 BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 LABELS = ("取組内容", "甲の役割", "乙の役割")
+BODY_WIDTH = 80  # characters, the column of 取組内容 and the roles
 
 
 def write_annex(tables: Tables, town: str, path: Path, font: str) -> Path:
@@ -65,11 +66,12 @@ def write_annex(tables: Tables, town: str, path: Path, font: str) -> Path:
                 head.alignment = Alignment(horizontal="center", vertical="center")
                 body.alignment = Alignment(wrap_text=True, vertical="top")
                 head.border = body.border = BORDER
-                ws.row_dimensions[row].height = max(22, 16 * (len(str(item[label])) // 42 + 1))
+                lines = wrapped_lines(item[label], BODY_WIDTH, plain.sz or 10.5)
+                ws.row_dimensions[row].height = max(22, row_height(lines, plain.sz or 10.5))
                 row += 1
             row += 1
     ws.column_dimensions["A"].width = 12
-    ws.column_dimensions["B"].width = 80
+    ws.column_dimensions["B"].width = BODY_WIDTH
     setup_page(ws, landscape=False)
     save_atomically(book, path)
     return path

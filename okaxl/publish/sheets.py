@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
+import unicodedata
 from itertools import groupby
 from pathlib import Path
 
@@ -47,11 +49,23 @@ class Style:
         return Font(name=self.name, size=round(self.size * scale, 1), bold=bold)
 
 
-def wrapped_lines(text: object, width: float) -> int:
-    """How many lines `text` takes in a wrapping cell `width` characters wide (CJK counts double),
-    for row heights: LibreOffice and Excel do not grow a row written by openpyxl on their own."""
-    lines = str(text or "").splitlines() or [""]
-    return sum(max(1, -(-len(line) * 2 // max(int(width), 1))) for line in lines)
+def wrapped_lines(text: object, width: float, size: float = 11) -> int:
+    """How many lines `text` takes in a wrapping cell `width` characters wide at `size` points, for
+    row heights (LibreOffice and Excel do not grow a row written by openpyxl on their own): a
+    full-width character is one em and any other a little over half (BIZ UD Gothic draws them one
+    and a half), the column is as wide as Excel makes it (7 px a character and 5 of padding, less
+    the cell's margins), and a few points are held back for lines that break short of the edge."""
+    usable = max((width * 7 + 5 - 6) * 0.75 - 6, size)
+    count = 0
+    for line in str(text or "").splitlines() or [""]:
+        ems = sum(1.0 if unicodedata.east_asian_width(c) in "WFA" else 0.55 for c in line)
+        count += max(1, math.ceil(ems * size / usable))
+    return count
+
+
+def row_height(lines: int, size: float = 11) -> float:
+    """The height in points that `lines` lines of `size`-point text need, with the cell's margins."""
+    return lines * size * 1.3 + 4
 
 
 def kpi_text(
@@ -194,9 +208,8 @@ def _group_heights(
 ) -> list[float]:
     """Each row's height: its project name's lines, the last row growing until the merged measure
     label fits too."""
-    line = style.size * 1.4
-    heights = [max(20.0, wrapped_lines(m.name, 44) * line + 6) for m in members]
-    needed = wrapped_lines(measure, measure_width) * line + 6
+    heights = [max(20.0, row_height(wrapped_lines(m.name, 44, style.size), style.size)) for m in members]
+    needed = row_height(wrapped_lines(measure, measure_width, style.size), style.size)
     heights[-1] += max(0.0, needed - sum(heights))
     return heights
 

@@ -17,7 +17,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from okaxl.returns import formlayout
 from okaxl.files import save_atomically
 from okaxl.problems import Severity
-from okaxl.publish.sheets import setup_page, wrapped_lines
+from okaxl.publish.sheets import row_height, setup_page, wrapped_lines
 from okaxl.returns.check import ReturnResult
 from okaxl.publish.titles import sheet_title
 
@@ -82,7 +82,7 @@ def _summary_sheet(ws: Worksheet, result: ReturnResult, font: str, book: Workboo
         ws.column_dimensions[letter].width = width
     for row in range(4, ws.max_row + 1):  # wrapped messages need their height, or they overprint
         lines = max(wrapped_lines(ws.cell(row=row, column=c).value, w) for c, w in enumerate(widths, start=1))
-        ws.row_dimensions[row].height = 15 * lines
+        ws.row_dimensions[row].height = row_height(lines)
     ws.freeze_panes = "A4"
     setup_page(ws, title_rows="3:3")
 

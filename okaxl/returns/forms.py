@@ -33,7 +33,7 @@ from okaxl.publish.matrix import resolve_town
 from okaxl.master import layout
 from okaxl.master.model import Model, partner_towns
 from okaxl.numbers import format_number
-from okaxl.publish.sheets import Style, kpi_text, setup_page, wrapped_lines
+from okaxl.publish.sheets import Style, kpi_text, row_height, setup_page, wrapped_lines
 from okaxl.master.tables import Tables, records
 
 INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
@@ -126,7 +126,9 @@ def form_content(tables: Tables, town: str, year: int) -> FormContent:
                 "事務事業": p["事務事業名"],
                 "今年度の工程・事業費": planned,
                 "市町の役割": roles.get(pid) or "",
-                "直近の取組実績": f"（{wareki.short_fiscal_year(last['年度'])}年度）{last['取組実績']}" if last else "",
+                "直近の取組実績": f"（{wareki.short_fiscal_year(last['年度'])}年度）{last['取組実績']}"
+                if last
+                else "",
             }
         )
     project_names = {str(p["事業ID"]): p["事務事業"] for p in content.projects}
@@ -142,10 +144,20 @@ def form_content(tables: Tables, town: str, year: int) -> FormContent:
                 "事務事業": project_names[pid],
                 "指標": k["指標"],
                 "基準値": kpi_text(
-                    k["基準値"], k["単位"], when=k["基準時点"], printed=k.get("基準値の表記"), inline=True, empty=""
+                    k["基準値"],
+                    k["単位"],
+                    when=k["基準時点"],
+                    printed=k.get("基準値の表記"),
+                    inline=True,
+                    empty="",
                 ),
                 "目標値": kpi_text(
-                    k["目標値"], k["単位"], when=k["目標時点"], printed=k.get("目標値の表記"), inline=True, empty=""
+                    k["目標値"],
+                    k["単位"],
+                    when=k["目標時点"],
+                    printed=k.get("目標値の表記"),
+                    inline=True,
+                    empty="",
                 ),
                 "直近の現状値": previous,
                 "_formats": {"直近の現状値": f'General"（{label}）"'} if label else {},
@@ -168,7 +180,9 @@ def _latest(model: Model, kpi: dict[str, object], town: str, year: int) -> tuple
             return row["現状値"], f"{who}{wareki.short_fiscal_year(row['年度'])}年度"
     if isinstance(kpi.get("基準値"), int | float):
         base_year = kpi.get("基準年度")
-        return kpi["基準値"], f"基準値 {wareki.short_fiscal_year(base_year)}年度" if isinstance(base_year, int) else "基準値"
+        return kpi["基準値"], f"基準値 {wareki.short_fiscal_year(base_year)}年度" if isinstance(
+            base_year, int
+        ) else "基準値"
     return None, ""
 
 
@@ -186,6 +200,10 @@ def _head(
         cell.border = BORDER
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         ws.column_dimensions[column.letter].width = column.width
+    lines = max(
+        wrapped_lines(ws[f"{c.letter}{formlayout.HEADER_ROW}"].value, c.width, style.size) for c in columns
+    )
+    ws.row_dimensions[formlayout.HEADER_ROW].height = row_height(lines, style.size)
 
 
 def _body(
@@ -210,7 +228,7 @@ def _body(
             cell.fill = LOCKED_FILL
             text = str(value or "")
             longest = max(longest, wrapped_lines(text, column.width))
-        ws.row_dimensions[number].height = min(max(30, 14 * longest), 400)
+        ws.row_dimensions[number].height = min(max(30, row_height(longest)), 400)
 
 
 def _validations(
@@ -275,9 +293,7 @@ def _choices_of(record: dict[str, object]) -> tuple[str, ...]:
     return tuple(str(c) for c in choices) if isinstance(choices, tuple | list) else ()
 
 
-def _worded_validations(
-    ws: Worksheet, letter: str, f: FormField, worded: dict[int, tuple[str, ...]]
-) -> None:
+def _worded_validations(ws: Worksheet, letter: str, f: FormField, worded: dict[int, tuple[str, ...]]) -> None:
     """A KPI answered in words takes one of its choices from a drop-down (a number would mean nothing)."""
     by_list: dict[tuple[str, ...], list[int]] = {}
     for number, choices in worded.items():
@@ -343,6 +359,8 @@ def _cover(
         ws[f"A{number}"].font = style.font(bold=number in (1, 8), scale=1.4 if number == 1 else 1.0)
         ws[f"B{number}"].font = style.font(bold=number in (3, 4, 5))
         ws[f"B{number}"].alignment = Alignment(wrap_text=True, vertical="top")
+        if number > 1:
+            ws.row_dimensions[number].height = row_height(wrapped_lines(value, 100, style.size), style.size)
     ws.column_dimensions["A"].width = 14
     ws.column_dimensions["B"].width = 100
     setup_page(ws, landscape=True)

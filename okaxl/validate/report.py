@@ -12,7 +12,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 
 from okaxl.files import save_atomically
 from okaxl.problems import Problem, Severity
-from okaxl.publish.sheets import setup_page
+from okaxl.publish.sheets import row_height, setup_page, wrapped_lines
 
 LABEL = {Severity.ERROR: "エラー", Severity.WARNING: "警告"}
 
@@ -77,8 +77,12 @@ def write_excel(problems: list[Problem], path: Path, *, workbook: Path, title: s
             if cell.hyperlink is None:
                 cell.font = Font(name=font, bold=cell.row <= 2)
             cell.alignment = Alignment(vertical="top", wrap_text=cell.column in (4, 5, 6))
-    for letter, width in zip("ABCDEFG", (8, 12, 8, 50, 50, 20, 24), strict=True):
+    widths = (8, 12, 8, 50, 50, 20, 24)
+    for letter, width in zip("ABCDEFG", widths, strict=True):
         ws.column_dimensions[letter].width = width
+    for row in range(3, ws.max_row + 1):  # wrapped 内容・直し方・値 need their height, or they overprint
+        lines = max(wrapped_lines(ws.cell(row=row, column=c).value, widths[c - 1]) for c in (4, 5, 6))
+        ws.row_dimensions[row].height = row_height(lines)
     ws.freeze_panes = "A3"
     ws.auto_filter.ref = f"A2:G{max(ws.max_row, 3)}"
     setup_page(ws, title_rows="2:2")
