@@ -169,3 +169,16 @@ def test_matrix_pages_keep_each_measure_whole_under_one_header(project, matrices
         assert holding and set(holding) & on, (date, measure, on, holding)
         placed += len(names)
     assert placed == len(matrix.rows)
+
+
+def test_an_agreements_contents_stay_with_its_roles(printed, project):
+    """The annex never separates a 取組's 取組内容 from its 甲・乙の役割 (スポーツ振興 did, pages 1-2)."""
+    from okaxl.master.reader import read_master
+    from okaxl.master.tables import records
+
+    pages = _pages(printed["annex"])
+    items = [r for r in records(read_master(project.master)["協約"]) if r["市町"] == "備前市"]
+    assert len(items) == 13
+    for item in items:
+        parts = [re.sub(r"\s+", "", str(item[k]))[:12] for k in ("取組", "取組内容", "甲の役割", "乙の役割")]
+        assert any(all(part in page for part in parts) for page in pages), item["取組"]

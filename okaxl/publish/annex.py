@@ -7,19 +7,21 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.worksheet.pagebreak import Break
 
 from okaxl import wareki
 from okaxl.errors import OkaxlError
 from okaxl.files import save_atomically
 from okaxl.master import layout
 from okaxl.master.tables import Tables, records
-from okaxl.publish.sheets import row_height, setup_page, wrapped_lines
+from okaxl.publish.sheets import PORTRAIT_PAGE_HEIGHT, row_height, setup_page, wrapped_lines
 from okaxl.publish.titles import sheet_title
 
 _THIN = Side(style="thin", color="000000")
 BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 LABELS = ("取組内容", "甲の役割", "乙の役割")
 BODY_WIDTH = 80  # characters, the column of 取組内容 and the roles
+PILLAR_HEIGHT, TITLE_HEIGHT, GAP_HEIGHT = 22.0, 18.0, 12.0
 
 
 def write_annex(tables: Tables, town: str, path: Path, font: str) -> Path:
@@ -45,30 +47,47 @@ def write_annex(tables: Tables, town: str, path: Path, font: str) -> Path:
     ws["A4"] = "別表（第３条関係）"
     for cell in ("A1", "A2", "A4"):
         ws[cell].font = bold if cell != "A2" else plain
-    row = 6
+    row, used = 6, 4 * 15.0
     for pillar, group in groupby(items, key=lambda r: str(r["分野"])):
-        ws.cell(row=row, column=1, value=f"{pillar}　{pillars.get(pillar, '')}").font = Font(
-            name=font, size=12, bold=True
-        )
-        row += 1
+        first = True
         for item in group:
+            heights = [
+                max(
+                    22, row_height(wrapped_lines(item[label], BODY_WIDTH, plain.sz or 10.5), plain.sz or 10.5)
+                )
+                for label in LABELS
+            ]
+            # an agreement's 取組内容 stays on the page of its roles, a 分野 heading on its first 取組
+            block = (PILLAR_HEIGHT if first else 0) + TITLE_HEIGHT + sum(heights) + GAP_HEIGHT
+            if used + block > PORTRAIT_PAGE_HEIGHT and row > 6:
+                ws.row_breaks.append(Break(id=row - 1))
+                used = 0.0
+            used += block
+            if first:
+                ws.cell(row=row, column=1, value=f"{pillar}　{pillars.get(pillar, '')}").font = Font(
+                    name=font, size=12, bold=True
+                )
+                ws.row_dimensions[row].height = PILLAR_HEIGHT
+                row += 1
+                first = False
             title = ws.cell(row=row, column=1, value=str(item["取組"]))
             ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2)
             title.font = bold
             title.fill = PatternFill("solid", fgColor="EDEDED")
+            ws.row_dimensions[row].height = TITLE_HEIGHT
             for column in (1, 2):
                 ws.cell(row=row, column=column).border = BORDER
             row += 1
-            for label in LABELS:
+            for label, height in zip(LABELS, heights, strict=True):
                 head = ws.cell(row=row, column=1, value=label)
                 body = ws.cell(row=row, column=2, value=str(item[label]))
                 head.font, body.font = bold, plain
                 head.alignment = Alignment(horizontal="center", vertical="center")
                 body.alignment = Alignment(wrap_text=True, vertical="top")
                 head.border = body.border = BORDER
-                lines = wrapped_lines(item[label], BODY_WIDTH, plain.sz or 10.5)
-                ws.row_dimensions[row].height = max(22, row_height(lines, plain.sz or 10.5))
+                ws.row_dimensions[row].height = height
                 row += 1
+            ws.row_dimensions[row].height = GAP_HEIGHT
             row += 1
     ws.column_dimensions["A"].width = 12
     ws.column_dimensions["B"].width = BODY_WIDTH

@@ -27,9 +27,11 @@ MOTTO = ("将来像", "つながり、創造する。", "躍動！岡山市圏")
 BLOCK_HEADS = ("連携取組", "連携施策", "連携施策")
 MARK = "●"
 
-# A4 landscape less the margins setup_page sets (0.5 in top, 0.75 in bottom), in points, less a
-# little: LibreOffice and Excel lay the same rows out a few points apart
+# A4 less the margins setup_page sets (0.5 in top, 0.75 in bottom), in points, less a little:
+# LibreOffice and Excel lay the same rows out a few points apart. Writers that keep a group of
+# rows on one page lay their pages out with these (at 100%: their tables fit the page's width).
 PAGE_HEIGHT = 595 - 36 - 54 - 15
+PORTRAIT_PAGE_HEIGHT = 842 - 36 - 54 - 15
 HEAD_HEIGHT = 66
 TITLE_HEIGHTS = (30, 20, 18, 18, 18, 10)  # the title, the date, the motto, a gap
 MEASURE_WIDTH = 32  # 「…農産物の／販路開拓・拡大」 breaks between words, not before 「・」
