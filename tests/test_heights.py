@@ -90,9 +90,12 @@ def outputs(tmp_path_factory) -> dict[str, Path]:
     bad = fill(form, good.inbox / form.name, kpi="たくさん")
     CliRunner().invoke(main, ["check", str(bad), "--config", str(good.path)])
     made["feedback"] = next((good.output / "指摘").glob("*_指摘.xlsx"))
+    made["status"] = good.output / "status.xlsx"
+    CliRunner().invoke(main, ["status", "--output", str(made["status"]), "--config", str(good.path)])
+    assert made["status"].is_file()
     return made
 
 
-@pytest.mark.parametrize("name", ["report", "matrix", "town", "annex", "form", "feedback"])
+@pytest.mark.parametrize("name", ["report", "matrix", "town", "annex", "form", "feedback", "status"])
 def test_every_wrapped_cell_has_the_height_its_text_needs(outputs, name):
     assert _short_rows(outputs[name]) == []

@@ -19,7 +19,7 @@ from okaxl import wareki
 
 from okaxl.master import ledger
 from okaxl.files import os_failure, save_atomically
-from okaxl.publish.sheets import setup_page
+from okaxl.publish.sheets import row_height, setup_page, wrapped_lines
 
 STATUSES = ("未着", "受理", "要修正", "却下", "取込済", "競合")
 DONE = ("取込済", "受理", "競合")  # the town has done its part (a conflict is staff's to decide)
@@ -215,15 +215,22 @@ def write_workbook(state: Round, path: Path, font: str) -> Path:
             cell.font = Font(name=font, size=10, bold=cell.row in (1, 2))
             if 2 <= cell.row <= last_row:
                 cell.border = _BORDER
-                cell.alignment = Alignment(vertical="top", wrap_text=True)
+                # headings and the days centred: a number flush right ran into the file name beside it
+                centred = cell.row == 2 or cell.column == 6
+                cell.alignment = Alignment(
+                    vertical="top", wrap_text=True, horizontal="center" if centred else None
+                )
             if cell.row == 2:
                 cell.fill = _HEADER
             elif 2 < cell.row <= last_row and cell.column == 2 and str(cell.value) in _FILLS:
                 cell.fill = PatternFill("solid", fgColor=_FILLS[str(cell.value)])
-    for row in range(3, last_row + 1):
-        lines = max(1, str(ws.cell(row=row, column=4).value or "").count("\n") + 1)
-        ws.row_dimensions[row].height = 15 * lines + 3
-    for letter, width in zip("ABCDEFG", (11, 8, 16, 46, 16, 8, 30), strict=True):
+    widths = (11, 8, 16, 46, 16, 8, 30)
+    for row in range(2, last_row + 1):
+        lines = max(
+            wrapped_lines(ws.cell(row=row, column=c).value, w, 10) for c, w in enumerate(widths, start=1)
+        )
+        ws.row_dimensions[row].height = row_height(lines, 10)
+    for letter, width in zip("ABCDEFG", widths, strict=True):
         ws.column_dimensions[letter].width = width
     setup_page(ws, landscape=True, title_rows="2:2")
     save_atomically(book, path)
