@@ -66,7 +66,7 @@ def _short_rows(path: Path) -> list[str]:
 def outputs(tmp_path_factory) -> dict[str, Path]:
     from tests.conftest import make_project
 
-    project = make_project(tmp_path_factory.mktemp("heights") / "project")
+    project = make_project(tmp_path_factory.mktemp("heights") / "project", templates=True)
     book = openpyxl.load_workbook(project.master)
     heads = [c.value for c in book["参加"][1]]
     for row in book["参加"].iter_rows(min_row=2, max_row=6):  # towns typed as OCR gave them
@@ -79,6 +79,7 @@ def outputs(tmp_path_factory) -> dict[str, Path]:
         "matrix": ["matrix"],
         "town": ["matrix", "--town", "備前市"],
         "annex": ["annex", "--town", "備前市"],
+        "progress": ["progress", "--year", "H29"],
     }.items():
         made[name] = out / f"{name}.xlsx"
         result = CliRunner().invoke(main, [*args, "--output", str(made[name]), "--config", str(project.path)])
@@ -96,6 +97,6 @@ def outputs(tmp_path_factory) -> dict[str, Path]:
     return made
 
 
-@pytest.mark.parametrize("name", ["report", "matrix", "town", "annex", "form", "feedback", "status"])
+@pytest.mark.parametrize("name", ["report", "matrix", "town", "annex", "progress", "form", "feedback", "status"])
 def test_every_wrapped_cell_has_the_height_its_text_needs(outputs, name):
     assert _short_rows(outputs[name]) == []

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import openpyxl
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.worksheet import Worksheet
 
 from okaxl import wareki
@@ -23,10 +23,12 @@ from okaxl.master.tables import Tables, records
 from okaxl.numbers import format_number
 from okaxl.publish import template
 from okaxl.publish.progress_template import REQUIRED, SHEET
-from okaxl.publish.sheets import dated_footer, kpi_text, setup_page
+from okaxl.publish.sheets import dated_footer, grow_rows, kpi_text, row_height, setup_page, wrapped_lines
 from okaxl.publish.titles import sheet_title
 
 NOT_REPORTED = "未報告"
+_THIN = Side(style="thin", color="000000")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 MARKS = {"★": "★", "●": "■"}
 KPI_FIELDS = ("指標", "基準値", "現状値", "目標値")
 
@@ -241,6 +243,7 @@ def write_progress(found: list[Page], year: int, template_path: Path, path: Path
         _copy_print_settings(model, ws)
         template.repeat_row(ws, "KPI", page.kpis, dict.fromkeys(KPI_FIELDS, "－"))
         template.fill(ws, page.values)
+        grow_rows(ws)  # one page per project still: the page shrinks to fit, the text is not cut
     book.remove(model)
     contents = book.create_sheet("目次", 0)
     _contents(contents, found, year, font)
@@ -253,24 +256,29 @@ def _contents(ws: Worksheet, found: list[Page], year: int, font: str) -> None:
     ws.append(
         [f"{wareki.format_fiscal_year(year)} 岡山連携中枢都市圏 進捗管理シート（{len(found)}事務事業）"]
     )
-    ws.append([])
+    ws.append(["事務事業名から、その事業のシートを開けます。"])
     ws.append(["番号", "連携分野", "施策", "事務事業"])
     for number, page in enumerate(found, start=1):
         ws.append([number, page.values["連携分野"], page.values["施策"], page.values["事務事業"]])
         link = ws.cell(row=ws.max_row, column=4)
         link.hyperlink = f"#'{page.sheet}'!A1"
+    widths = (6, 30, 36, 44)
     for row in ws.iter_rows():
         for cell in row:
-            cell.font = Font(
-                name=font,
-                size=10,
-                bold=cell.row in (1, 3),
-                color="0563C1" if cell.hyperlink else None,
-                underline="single" if cell.hyperlink else None,
+            # a link prints as plain text: blue underlined names are for the screen, not the page
+            cell.font = Font(name=font, size=10 if cell.row != 2 else 9, bold=cell.row in (1, 3))
+            cell.alignment = Alignment(
+                vertical="top",
+                wrap_text=cell.column > 1 and cell.row > 2,
+                horizontal="center" if cell.column == 1 and cell.row > 2 else None,
             )
-            cell.alignment = Alignment(vertical="top", wrap_text=cell.column > 1)
+            if cell.row >= 3:
+                cell.border = _BORDER
             if cell.row == 3:
                 cell.fill = PatternFill("solid", fgColor="DDEBF7")
-    for letter, width in zip("ABCD", (6, 30, 36, 44), strict=True):
+    for number in range(3, ws.max_row + 1):
+        lines = max(wrapped_lines(ws.cell(number, c).value, w, 10) for c, w in enumerate(widths, start=1))
+        ws.row_dimensions[number].height = row_height(lines, 10)
+    for letter, width in zip("ABCD", widths, strict=True):
         ws.column_dimensions[letter].width = width
-    setup_page(ws, landscape=False, title_rows="3:3")
+    setup_page(ws, landscape=True, title_rows="3:3")

@@ -70,6 +70,27 @@ def row_height(lines: int, size: float = 11) -> float:
     return lines * size * 1.3 + 4
 
 
+def grow_rows(ws: Worksheet) -> None:
+    """Rows as tall as the wrapped text in them needs (a template's fixed heights cut a long
+    取組実績 short): the last row of a cell's merged range grows; nothing shrinks."""
+    spans = {(m.min_row, m.min_col): m for m in ws.merged_cells.ranges}
+    for line in ws.iter_rows():
+        for cell in line:
+            if not cell.alignment.wrap_text or cell.value in (None, "") or cell.alignment.textRotation:
+                continue
+            span = spans.get((cell.row, cell.column))
+            columns = range(cell.column, (span.max_col if span else cell.column) + 1)
+            rows = range(cell.row, (span.max_row if span else cell.row) + 1)
+            width = sum(ws.column_dimensions[get_column_letter(c)].width or 8.43 for c in columns)
+            size = float(cell.font.sz or 11)
+            needed = row_height(wrapped_lines(cell.value, width, size), size)
+            have = sum(ws.row_dimensions[r].height or 15 for r in rows)
+            if needed > have:
+                ws.row_dimensions[rows[-1]].height = (
+                    (ws.row_dimensions[rows[-1]].height or 15) + needed - have
+                )
+
+
 def kpi_text(
     value: object,
     unit: object = None,
