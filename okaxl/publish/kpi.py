@@ -30,7 +30,7 @@ from okaxl import wareki
 from okaxl.files import save_atomically
 from okaxl.master import layout
 from okaxl.master.model import Model
-from okaxl.publish.sheets import kpi_text, setup_page
+from okaxl.publish.sheets import kpi_end_text, setup_page
 from okaxl.publish.titles import sheet_title
 
 JUDGEMENTS = ("達成", "順調", "要注意", "未報告")
@@ -140,26 +140,7 @@ def kpi_rows(model: Model, projects: Iterable[str] | None = None) -> dict[str, l
                 choices=model.kpi_choices(str(k["KPI_ID"])),
                 note=str(k.get("備考") or ""),
             )
-            row.shown = {
-                "基準値": kpi_text(
-                    k.get("基準値"),
-                    k.get("単位"),
-                    k.get("基準値の補足"),
-                    k.get("基準時点"),
-                    k.get("基準年度"),
-                    printed=k.get("基準値の表記"),
-                    inline=True,
-                ),
-                "目標値": kpi_text(
-                    k.get("目標値"),
-                    k.get("単位"),
-                    k.get("目標値の補足"),
-                    k.get("目標時点"),
-                    k.get("目標年度"),
-                    printed=k.get("目標値の表記"),
-                    inline=True,
-                ),
-            }
+            row.shown = {which: kpi_end_text(k, which, inline=True) for which in ("基準値", "目標値")}
             for year in years:
                 found = model.kpi_value(row.kpi_id, layout.AREA, year)
                 if found is not None and found["年度"] == year and found["現状値"] not in NOT_SET:
@@ -231,7 +212,9 @@ def _table(ws: Worksheet, rows: list[KpiRow], years: list[int], font: str, judge
         for column, value in enumerate(fixed, start=1):
             _cell(ws, number, column, value, plain)
         if row.note:
-            ws.cell(row=number, column=3).comment = Comment(f"備考：{row.note}", "okaxl", width=300, height=90)
+            ws.cell(row=number, column=3).comment = Comment(
+                f"備考：{row.note}", "okaxl", width=300, height=90
+            )
         for offset, y in enumerate(years):
             _cell(ws, number, 7 + offset, row.values.get(y), plain)
         rate = row.rate()

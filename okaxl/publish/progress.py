@@ -23,7 +23,15 @@ from okaxl.master.tables import Tables, records
 from okaxl.numbers import format_number
 from okaxl.publish import template
 from okaxl.publish.progress_template import REQUIRED, SHEET
-from okaxl.publish.sheets import dated_footer, grow_rows, kpi_text, row_height, setup_page, wrapped_lines
+from okaxl.publish.sheets import (
+    dated_footer,
+    grow_rows,
+    kpi_end_text,
+    kpi_text,
+    row_height,
+    setup_page,
+    wrapped_lines,
+)
 from okaxl.publish.titles import sheet_title
 
 NOT_REPORTED = "未報告"
@@ -89,23 +97,9 @@ def pages(tables: Tables, year: int, wanted: list[str] | None = None) -> list[Pa
             page.kpis.append(
                 {
                     "指標": k["指標"],
-                    "基準値": kpi_text(
-                        k["基準値"],
-                        k["単位"],
-                        k["基準値の補足"],
-                        k["基準時点"],
-                        k["基準年度"],
-                        printed=k.get("基準値の表記"),
-                    ),
+                    "基準値": kpi_end_text(k, "基準値"),
                     "現状値": _current(model, str(k["KPI_ID"]), k["単位"], reporters, year),
-                    "目標値": kpi_text(
-                        k["目標値"],
-                        k["単位"],
-                        k["目標値の補足"],
-                        k["目標時点"],
-                        k["目標年度"],
-                        printed=k.get("目標値の表記"),
-                    ),
+                    "目標値": kpi_end_text(k, "目標値"),
                 }
             )
         out.append(page)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 import unicodedata
+from collections.abc import Mapping
 from itertools import groupby
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -127,6 +129,20 @@ def dated_footer(ws: Worksheet, date: dt.date | None = None) -> None:
     """The date a printed page was made, bottom right: a page handed out must say when it is of."""
     ws.oddFooter.right.text = f"{wareki.format_date(date or wareki.now().date())}作成"
     ws.oddFooter.right.size = 8
+
+
+def kpi_end_text(kpi: Mapping[str, Any], which: str, *, inline: bool = False) -> str:
+    """A KPI's 基準値 or 目標値 (`which`) as the city printed it, with its qualifier and its time."""
+    stem = which.removesuffix("値")
+    return kpi_text(
+        kpi.get(which),
+        kpi.get("単位"),
+        kpi.get(f"{which}の補足"),
+        kpi.get(f"{stem}時点"),
+        kpi.get(f"{stem}年度"),
+        printed=kpi.get(f"{which}の表記"),
+        inline=inline,
+    )
 
 
 def setup_page(ws: Worksheet, *, landscape: bool = True, title_rows: str | None = None) -> None:
