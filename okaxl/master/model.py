@@ -138,6 +138,12 @@ class Model(Tables):
             if town in taking_part.get(str(p["事業ID"]), {})
         ]
 
+    def projects_asked(self, town: str, year: int) -> list[str]:
+        """The projects `town` answers for in fiscal `year`: an excerpt row (抜粋元) is the same
+        work as its source, asked there when the town takes part in both."""
+        own = self.projects_of(town, year)
+        return [p for p in own if str(self.projects[p].get("抜粋元") or "") not in own]
+
     # ------------------------------------------------------------ KPIs
 
     @functools.cached_property
@@ -173,7 +179,8 @@ class Model(Tables):
         lists: dict[str, list[tuple[int, str]]] = {}
         for r in records(frame):
             if r["選択肢名"] and r["値"] is not None:
-                order = r["順"] if isinstance(r["順"], int) else 0
+                number = r["順"]
+                order = int(number) if isinstance(number, int | float) or str(number).strip().isdigit() else 0
                 lists.setdefault(str(r["選択肢名"]), []).append((order, str(r["値"])))
         return {name: tuple(v for _, v in sorted(values)) for name, values in lists.items()}
 

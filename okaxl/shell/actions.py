@@ -40,7 +40,8 @@ def also_pdf(done: Done) -> Done:
         return done
     pdfs = convert_all(books, "pdf", timeout=120 + 30 * len(books))
     where = pdfs[0] if len(pdfs) == 1 else f"{pdfs[0].parent}（{len(pdfs)} ファイル）"
-    return Done(f"{done.message} PDF を {where} に書き出しました。", done.path, done.files)
+    sentence = done.message if done.message.endswith("。") else f"{done.message}。"
+    return Done(f"{sentence} PDF を {where} に書き出しました。", done.path, done.files)
 
 
 def matrix(
