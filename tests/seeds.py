@@ -159,3 +159,19 @@ def annex_table(prefix: str) -> tuple[list[tuple[str, frozenset[str], int]], set
         assert towns is not None, f"seed {prefix}: row {name} cannot be read and has no correction"
         rows.append((name, frozenset(towns), page))
     return rows, corrected
+
+
+def detail_sheets(prefix: str) -> list[str]:
+    """The 事務事業名 of every detail sheet the seed prints, in printed order."""
+    names = []
+    for line in seed(prefix).splitlines():
+        cells = [c.strip() for c in line.split("|")]
+        if len(cells) > 2 and cells[1] == "事務事業名":
+            names.append(_name(cells[2].replace(" ", "")))
+    return names
+
+
+def reference_page(prefix: str) -> int:
+    """The page the seed's table gives to 【参考】 圏域間連携事業."""
+    (page,) = re.findall(r"^【参考】\s*圏域間連携事業\s+(\d+)\s*$", seed(prefix), re.M)
+    return int(page)

@@ -13,6 +13,7 @@ from okaxl.master import ledger
 from okaxl.publish.revision import compare
 from okaxl.shell.cli import main
 from tests.conftest import MASTER, ROOT
+from tests.seeds import detail_sheets, reference_page
 
 V2024 = ROOT / "workbooks" / "versions" / "master_2024-03.xlsx"
 NEW_PROJECTS = (
@@ -56,14 +57,30 @@ class TestShippedVersions:
         assert result.exit_code == 0, result.output
         book = openpyxl.load_workbook(out)
         details = [n for n in book.sheetnames if n.startswith("P")]
-        assert sorted(n.split(" ", 1)[1] for n in details) == sorted([*NEW_PROJECTS, PUBLIC_FACILITIES])
-        cover = [c.value for c in book["表紙"]["A"] if c.value]
+        # every detail sheet seed 003 prints, in its order: the new and changed projects, and those
+        # whose 2024 content the seeds do not give (a change cannot be ruled out there)
+        assert [n.split(" ", 1)[1] for n in details] == detail_sheets("003")
+        assert set(NEW_PROJECTS) | {PUBLIC_FACILITIES} < set(detail_sheets("003"))
+        cover = [c.value for c in book["表紙"]["B"] if c.value]
         assert "※変更箇所のみ抜粋" in cover and "令和8年（2026年）3月" in cover and "岡山市" in cover
         table = book["具体的な取組"]
         assert "48事務事業" in table["B3"].value
+        (reference,) = [r for r in table.iter_rows(values_only=True) if r[1] == "【参考】 圏域間連携事業"]
+        assert reference[-1] == reference_page("003")
         ws = book[next(n for n in details if PUBLIC_FACILITIES[:10] in n)]
         r6 = next(c for row in ws.iter_rows() for c in row if c.value == "532,140千円")
-        assert r6.fill.fgColor.rgb.endswith("FFF2CC") and r6.comment.text == "変更前：489380"
+        assert r6.fill.fgColor.rgb.endswith("FFF2CC") and r6.comment.text == "変更前：489,380千円"
+        texts = {
+            name: [c.value for row in book[sheet].iter_rows() for c in row if isinstance(c.value, str)]
+            for sheet in details
+            for name in [sheet.split(" ", 1)[1]]
+        }
+        volunteers = texts["市民協働事業の推進（災害ボランティア）"]
+        assert "※P.37に記載の事業「市民協働事業の推進」の一部抜粋。重要業績評価指標（KPI）は、P.37に記載" in volunteers
+        assert "※事業費は、P.37に記載の額を含む" in volunteers and "指標" not in volunteers  # no KPI block
+        muslim = book[next(n for n in details if "ムスリム" in n)]
+        assert any(t.startswith("※令和6年（2024年）3月版のこの事業の内容は資料になく") for t in texts["岡山型ムスリムツーリズムの推進"])
+        assert not [c for row in muslim.iter_rows() for c in row if c.fill.fgColor.rgb.endswith("FFF2CC")]
         kpi = next(c for row in ws.iter_rows() for c in row if c.value == "休場日以外の火葬受入不能日数")
         assert kpi.fill.fgColor.rgb.endswith("FFF2CC")
         heading = next(
@@ -92,10 +109,14 @@ class TestShippedVersions:
             r[2]: (r[3], r[4]) for r in changes if r[1] == PUBLIC_FACILITIES and r[2].startswith("事業費")
         }
         assert costs == {
-            "事業費（R6年度）": ("489380", "532140"),
-            "事業費（R7年度）": ("300", "53577"),
-            "事業費（R8年度）": ("300", "52691"),
-            "事業費（計）": ("1669761", "1818189"),
+            "事業費（R6年度）": ("489,380千円", "532,140千円"),
+            "事業費（R7年度）": ("300千円", "53,577千円"),
+            "事業費（R8年度）": ("300千円", "52,691千円"),
+            "事業費（計）": ("1,669,761千円", "1,818,189千円"),
+            "事業費の注記": (
+                "※事業費(見込額)は「見える化」事業「瀬戸内市新火葬場(仮称)整備事業」の合計。「広域ごみ処理施設整備事業」の事業費はP.24に掲載",
+                "※事業費(見込額)は「見える化」事業「瀬戸内市新火葬場(仮称)整備事業」の合計。「広域ごみ処理施設整備事業」の事業費はP.28に掲載",
+            ),
         }
 
 
@@ -136,7 +157,7 @@ class TestSynthetic:
         assert result.exit_code == 0 and "変更はありません" in result.output
         book = openpyxl.load_workbook(out)
         assert book.sheetnames == ["表紙", "具体的な取組", "変更一覧"]
-        assert "変更はありません" in [c.value for c in book["表紙"]["A"]]
+        assert "変更はありません" in [c.value for c in book["表紙"]["B"]]
 
     @pytest.mark.parametrize("kind", ["matrix", "schema"])
     def test_not_a_master(self, project, tmp_path, kind):

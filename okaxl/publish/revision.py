@@ -27,7 +27,7 @@ from okaxl.master.reader import read_master
 from okaxl.master.source import UNKNOWN_CONTENT
 from okaxl.master.tables import Tables, records
 from okaxl.numbers import format_number
-from okaxl.publish.sheets import kpi_text, setup_page
+from okaxl.publish.sheets import grow_rows, kpi_text, row_height, setup_page
 from okaxl.publish.titles import sheet_title
 
 NOTES = (
@@ -62,6 +62,7 @@ class Snapshot:
     towns: tuple[str, ...]
     known: bool
     years: tuple[int, ...] = ()  # the fiscal years of the project's vision period (its plan columns)
+    excerpt_of: str | None = None  # the project this row is printed as an excerpt of (抜粋元)
     fields: dict[str, object] = field(default_factory=dict)  # item label → value
 
 
@@ -83,6 +84,7 @@ class Revision:
     changes: list[Change]
     measures: dict[str, str | None]  # measure → its 【連携協約の取組】 paragraph
     excerpts: frozenset[str] = frozenset()  # rows printed as an excerpt of another project
+    reference_page: int | None = None  # where 【参考】圏域間連携事業 is printed, if the master has it
 
     @property
     def project_count(self) -> int:
@@ -90,11 +92,19 @@ class Revision:
 
     @property
     def changed_projects(self) -> list[str]:
+        """The projects that get a detail sheet: new, changed in content, or whose old content is
+        unknown (seed 003 prints those too: a change cannot be ruled out, so the sheet is shown)."""
         return [
             pid
             for pid in self.new
-            if any(c.pid == pid and c.kind in ("追加", "変更") and c.item != "連携市町" for c in self.changes)
+            if any(
+                c.pid == pid and c.kind in ("追加", "変更", "内容不明") and c.item != "連携市町"
+                for c in self.changes
+            )
         ]
+
+    def unknown_before(self, pid: str) -> bool:
+        return any(c.pid == pid and c.kind == "内容不明" for c in self.changes)
 
 
 def _check_schema(tables: Tables, path: Path) -> None:
@@ -146,6 +156,7 @@ def snapshots(tables: Tables, revised: dt.date) -> dict[str, Snapshot]:
             tuple(t for t in towns if t in taking_part.get(pid, {})),
             known=not str(p["内容の出典"] or UNKNOWN_CONTENT).startswith("資料なし"),
             years=tuple(model.fiscal_years(str(p["期"])) if str(p["期"]) in model.periods else ()),
+            excerpt_of=str(p["抜粋元"]) if p["抜粋元"] else None,
         )
         f = snap.fields
         f["事業目的"], f["事業内容"] = p["事業目的"], p["事業内容"]
@@ -154,6 +165,7 @@ def snapshots(tables: Tables, revised: dt.date) -> dict[str, Snapshot]:
             f[f"工程（{wareki.short_fiscal_year(year)}年度）"] = step.get("工程")
             f[f"事業費（{wareki.short_fiscal_year(year)}年度）"] = step.get("事業費")
         f["事業費（計）"] = p["事業費計"]
+        f["事業費の注記"] = p["事業費の注記"]
         f["役割（岡山市）"] = roles.get((pid, "岡山市"))
         f["役割（連携市町）"] = roles.get((pid, "連携市町"))
         for k in sorted(kpis.get(pid, []), key=lambda k: k["順"] if isinstance(k["順"], int) else 0):
@@ -220,7 +232,11 @@ def compare(old_path: Path, new_path: Path) -> Revision:
             changes.append(Change(pid, snap.name, "事業", "掲載", None, "削除"))
     measures: dict[str, str | None] = {str(r["施策名"]): r["説明"] for r in records(new_tables["施策"])}
     excerpts = frozenset(str(r["事業ID"]) for r in records(new_tables["事業"]) if r["抜粋元"])
-    return Revision(old_date, new_date, new, changes, measures, excerpts)
+    # 【参考】圏域間連携事業 follows the last detail sheet: page 43 after 42 in seed 002, 48 after
+    # 47 in seed 003; the master keeps no page of its own for it
+    pages = [s.page for s in new.values() if s.page is not None]
+    reference = max(pages) + 1 if pages and not new_tables["圏域間連携"].empty else None
+    return Revision(old_date, new_date, new, changes, measures, excerpts, reference)
 
 
 # ------------------------------------------------------------------------------------- writing
@@ -246,31 +262,36 @@ def _cell(
         cell.border = BORDER
 
 
+# The cover as seed 003 prints it: (text, size in points, space above it in points).
+_COVER = (
+    ("(改訂案)", 12, 0),
+    ("※変更箇所のみ抜粋", 12, 0),
+    ("第2期", 20, 150),
+    ("岡山連携中枢都市圏ビジョン", 24, 0),
+    ("《別冊》", 20, 0),
+    ("(改訂版)", 14, 0),
+    ("～つながり、創造する。", 14, 60),
+    ("躍動！岡山都市圏～", 14, 0),
+)
+
+
 def _cover(ws: Worksheet, revision: Revision, font: str) -> None:
-    lines = [
-        "(改訂案)",
-        "※変更箇所のみ抜粋",
-        "",
-        "第2期",
-        "岡山連携中枢都市圏ビジョン",
-        "《別冊》",
-        "(改訂版)",
-        "",
-        "～つながり、創造する。",
-        "躍動！岡山都市圏～",
-        "",
-        wareki.format_month(revision.new_date),
-        "",
-        "岡山市",
-    ]
+    lines = [*_COVER, (wareki.format_month(revision.new_date), 14, 150), ("岡山市", 16, 30)]
     if not revision.changes:
-        lines += ["", "変更はありません"]
-    for number, line in enumerate(lines, start=1):
-        cell = ws.cell(row=number, column=1, value=line or None)
-        big = line in ("岡山連携中枢都市圏ビジョン", "《別冊》", "第2期")
-        cell.font = Font(name=font, size=20 if big else 12, bold=big or line == "変更はありません")
-        cell.alignment = Alignment(horizontal="left" if number <= 2 else "center")
-    ws.column_dimensions["A"].width = 90
+        lines.append(("変更はありません", 14, 30))
+    row = 1
+    for text, size, space in lines:
+        if space:
+            ws.row_dimensions[row].height = space
+            row += 1
+        # the text sits in B, a column narrower than the page, so nothing reaches past an edge
+        cell = ws.cell(row=row, column=2, value=text)
+        cell.font = Font(name=font, size=size, bold=size >= 20 or text == "変更はありません")
+        cell.alignment = Alignment(horizontal="left" if row <= 2 else "center", vertical="center")
+        ws.row_dimensions[row].height = row_height(1, size)
+        row += 1
+    ws.column_dimensions["A"].width = 4
+    ws.column_dimensions["B"].width = 80
     setup_page(ws, landscape=False)
 
 
@@ -303,6 +324,11 @@ def _table(
                 row += 1
         _cell(ws, first, 1, pillars.get(pillar, pillar), bold, center=True)
         ws.merge_cells(start_row=first, start_column=1, end_row=row - 1, end_column=1)
+    if revision.reference_page is not None:
+        row += 1
+        _cell(ws, row, 2, "【参考】 圏域間連携事業", bold)
+        _cell(ws, row, 3 + len(towns), revision.reference_page, plain, center=True)
+        row += 1
     row += 1
     for note in NOTES:
         ws.cell(row=row, column=1, value=note).font = plain
@@ -340,9 +366,7 @@ def _detail(ws: Worksheet, snap: Snapshot, revision: Revision, font: str) -> Non
             cell.fill = CHANGED_FILL
             cell.font = Font(name=font, size=9, bold=cell.font.bold, color=CHANGED_FONT_COLOR)
             if item in changed and not new_project:
-                cell.comment = Comment(
-                    f"変更前：{changed[item].old if changed[item].old is not None else '（なし）'}", "okaxl"
-                )
+                cell.comment = Comment(f"変更前：{_shown(item, changed[item].old) or '（なし）'}", "okaxl")
 
     def line(label: str, value: object, item: str, height: float = 20) -> None:
         nonlocal row
@@ -398,33 +422,74 @@ def _detail(ws: Worksheet, snap: Snapshot, revision: Revision, font: str) -> Non
         mark(row + offset, 3, f"役割（{actor}）")
     ws.cell(row=row + 1, column=1).border = BORDER
     row += 2
-    kpis = sorted({int(k.split()[0][3:]) for k in snap.fields if k.startswith("KPI")})
-    _cell(ws, row, 1, "重要業績\n評価指標\n(KPI)", bold, center=True)
-    ws.merge_cells(start_row=row, start_column=1, end_row=row + max(len(kpis), 1), end_column=1)
-    for column, head in ((2, "指標"), (5, "基準値"), (6, "目標値")):
-        _cell(ws, row, column, head, bold, center=True)
-    ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=4)
-    ws.merge_cells(start_row=row, start_column=6, end_row=row, end_column=7)
-    for n, number in enumerate(kpis or [0], start=1):
-        r = row + n
-        ws.cell(row=r, column=1).border = BORDER
-        _cell(ws, r, 2, snap.fields.get(f"KPI{number} 指標", "－"), plain)
-        ws.merge_cells(start_row=r, start_column=2, end_row=r, end_column=4)
-        _cell(ws, r, 5, snap.fields.get(f"KPI{number} 基準値", "－"), plain)
-        _cell(ws, r, 6, snap.fields.get(f"KPI{number} 目標値", "－"), plain)
-        ws.merge_cells(start_row=r, start_column=6, end_row=r, end_column=7)
-        for column in (3, 4, 7):
-            ws.cell(row=r, column=column).border = BORDER
-        ws.row_dimensions[r].height = 30
-        for column, part in ((2, "指標"), (5, "基準値"), (6, "目標値")):
-            mark(r, column, f"KPI{number} {part}")
-    row += len(kpis or [0]) + 2
-    ws.cell(
-        row=row, column=1, value="網掛け・赤字は変更箇所" + ("（新規事業）" if new_project else "")
-    ).font = plain
+    # an excerpt row (抜粋元) prints no KPI of its own: they are on its source project's page
+    source = revision.new.get(snap.excerpt_of or "")
+    if source is None:
+        kpis = sorted({int(k.split()[0][3:]) for k in snap.fields if k.startswith("KPI")})
+        _cell(ws, row, 1, "重要業績\n評価指標\n(KPI)", bold, center=True)
+        ws.merge_cells(start_row=row, start_column=1, end_row=row + max(len(kpis), 1), end_column=1)
+        for column, head in ((2, "指標"), (5, "基準値"), (6, "目標値")):
+            _cell(ws, row, column, head, bold, center=True)
+        ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=4)
+        ws.merge_cells(start_row=row, start_column=6, end_row=row, end_column=7)
+        for n, number in enumerate(kpis or [0], start=1):
+            r = row + n
+            ws.cell(row=r, column=1).border = BORDER
+            _cell(ws, r, 2, snap.fields.get(f"KPI{number} 指標", "－"), plain)
+            ws.merge_cells(start_row=r, start_column=2, end_row=r, end_column=4)
+            _cell(ws, r, 5, snap.fields.get(f"KPI{number} 基準値", "－"), plain)
+            _cell(ws, r, 6, snap.fields.get(f"KPI{number} 目標値", "－"), plain)
+            ws.merge_cells(start_row=r, start_column=6, end_row=r, end_column=7)
+            for column in (3, 4, 7):
+                ws.cell(row=r, column=column).border = BORDER
+            ws.row_dimensions[r].height = 30
+            for column, part in ((2, "指標"), (5, "基準値"), (6, "目標値")):
+                mark(r, column, f"KPI{number} {part}")
+        row += len(kpis or [0]) + 2
+    else:
+        row += 1
+    notes: list[tuple[str, str | None]] = []
+    if source is not None:
+        notes.append(
+            (
+                f"※P.{source.page}に記載の事業「{source.name}」の一部抜粋。"
+                f"重要業績評価指標（KPI）は、P.{source.page}に記載",
+                None,
+            )
+        )
+    if snap.fields.get("事業費の注記"):
+        notes.append((str(snap.fields["事業費の注記"]), "事業費の注記"))
+    if revision.unknown_before(snap.pid):
+        notes.append(
+            (
+                f"※{wareki.format_month(revision.old_date)}版のこの事業の内容は資料になく、"
+                "変更箇所を特定できないため、全体を掲載しています。",
+                None,
+            )
+        )
+    else:
+        notes.append(("網掛け・赤字は変更箇所" + ("（新規事業）" if new_project else ""), None))
+    for text, item in notes:
+        cell = ws.cell(row=row, column=1, value=text)
+        cell.font = plain
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=7)
+        if item:
+            mark(row, 1, item)
+        row += 1
     for letter, width in zip("ABCDEFG", (14, 16, 16, 16, 16, 16, 16), strict=True):
         ws.column_dimensions[letter].width = width
+    grow_rows(ws)
     setup_page(ws, landscape=False)
+
+
+def _shown(item: str, value: object) -> str | None:
+    """A value of the 変更一覧 as the annex prints it: amounts in 千円 with commas."""
+    if value is None:
+        return None
+    if item.startswith("事業費（") and isinstance(value, int | float):
+        return f"{format_number(value)}千円"
+    return str(value)
 
 
 def _list(ws: Worksheet, revision: Revision, font: str) -> None:
@@ -433,24 +498,21 @@ def _list(ws: Worksheet, revision: Revision, font: str) -> None:
     )
     ws.append(["事業ID", "事務事業名", "項目", "変更前", "変更後", "区分"])
     for c in revision.changes:
-        ws.append(
-            [
-                c.pid,
-                c.name,
-                c.item,
-                None if c.old is None else str(c.old),
-                None if c.new is None else str(c.new),
-                c.kind,
-            ]
-        )
+        ws.append([c.pid, c.name, c.item, _shown(c.item, c.old), _shown(c.item, c.new), c.kind])
     if not revision.changes:
         ws.append(["", "変更はありません"])
-    for row in ws.iter_rows():
+    for row in ws.iter_rows(min_row=2):
         for cell in row:
-            cell.font = Font(name=font, size=9, bold=cell.row <= 2)
+            cell.font = Font(name=font, size=9, bold=cell.row == 2)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for letter, width in zip("ABCDEF", (8, 30, 18, 40, 40, 16), strict=True):
+            cell.border = BORDER
+    title = ws["A1"]
+    title.font = Font(name=font, size=12, bold=True)
+    ws.merge_cells("A1:F1")
+    ws.row_dimensions[1].height = row_height(1, 12)
+    for letter, width in zip("ABCDEF", (8, 36, 18, 40, 40, 14), strict=True):
         ws.column_dimensions[letter].width = width
+    grow_rows(ws)
     ws.freeze_panes = "A3"
     ws.auto_filter.ref = f"A2:F{max(ws.max_row, 3)}"
     setup_page(ws, landscape=True, title_rows="2:2")
