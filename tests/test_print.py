@@ -32,6 +32,10 @@ OUTPUTS = {
 
 @pytest.fixture(scope="module")
 def printed(tmp_path_factory) -> dict[str, Path]:
+    # column widths are in Calibri's digits, as Excel measures them; without a font of Calibri's
+    # metrics LibreOffice falls back to DejaVu Sans and every page prints a quarter smaller
+    calibri = subprocess.run(["fc-match", "Calibri"], capture_output=True, text=True).stdout
+    assert "Carlito" in calibri, f"Calibri resolves to {calibri!r}: install fonts-crosextra-carlito"
     folder = tmp_path_factory.mktemp("print")
     config = make_project(folder / "project", templates=True)
     books = {}
@@ -75,6 +79,20 @@ def test_every_page_has_its_number_and_date(printed, name):
     assert _drawn_invisibly(printed[name]) == 0
 
 
+def test_the_form_prints_readably(printed):
+    """A return form's answer sheets print their 10-point text at 8 points or more (fit to width
+    shrank a 230-character row to about 6), under a heading a town reads (KPI番号, not KPI_ID)."""
+    words = subprocess.run(
+        ["pdftotext", "-bbox", str(printed["form"]), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    widths = [
+        float(x1) - float(x0)
+        for x0, x1 in re.findall(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">分野</word>', words)
+    ]
+    assert widths and min(widths) / 2 >= 8.0, widths  # two full-width characters, one em each
+    assert "KPI番号" in words and "KPI_ID" not in words
+
+
 @pytest.fixture(scope="module")
 def project(tmp_path_factory):
     return make_project(tmp_path_factory.mktemp("pdf") / "project", templates=True)
@@ -101,7 +119,7 @@ def test_pdf_on_every_command_that_writes_a_document(project, args):
     book = project.output / f"{args[0]}_{len(list(project.output.glob('*.xlsx')))}.xlsx"
     result = CliRunner().invoke(main, [*args, "--output", str(book), "--pdf", "--config", str(project.path)])
     assert result.exit_code in (0, 1), result.output
-    assert "PDF も作ります" in result.output and f"PDF を {book.with_suffix('.pdf')}" in result.output
+    assert "PDF も作ります" in result.output and f"。 PDF を {book.with_suffix('.pdf')}" in result.output
     pages = _pages(book.with_suffix(".pdf"))
     assert pages and all(f"{n}/{len(pages)}" in page for n, page in enumerate(pages, start=1))
 
@@ -163,7 +181,8 @@ def test_matrix_pages_keep_each_measure_whole_under_one_header(project, matrices
     assert [page.count("主な取組内容") for page in pages] == [1] * len(pages)
     placed = 0
     for measure in dict.fromkeys(r.measure for r in matrix.rows):
-        names = [re.sub(r"\s+", "", r.name) for r in matrix.rows if r.measure == measure]
+        # a name's first 16 characters: a wrapped name's last line is extracted after the marks
+        names = [re.sub(r"\s+", "", r.name)[:16] for r in matrix.rows if r.measure == measure]
         on = {n for n, page in enumerate(pages) if re.sub(r"\s+", "", measure)[:8] in page}
         holding = [n for n, page in enumerate(pages) if all(name in page for name in names)]
         assert holding and set(holding) & on, (date, measure, on, holding)

@@ -131,7 +131,7 @@ def dated_footer(ws: Worksheet, date: dt.date | None = None) -> None:
     ws.oddFooter.right.size = 8
 
 
-def kpi_end_text(kpi: Mapping[str, Any], which: str, *, inline: bool = False) -> str:
+def kpi_end_text(kpi: Mapping[str, Any], which: str, *, inline: bool = False, empty: str = "－") -> str:
     """A KPI's 基準値 or 目標値 (`which`) as the city printed it, with its qualifier and its time."""
     stem = which.removesuffix("値")
     return kpi_text(
@@ -142,6 +142,7 @@ def kpi_end_text(kpi: Mapping[str, Any], which: str, *, inline: bool = False) ->
         kpi.get(f"{stem}年度"),
         printed=kpi.get(f"{which}の表記"),
         inline=inline,
+        empty=empty,
     )
 
 

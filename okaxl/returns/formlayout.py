@@ -26,22 +26,29 @@ class FormColumn:
     heading: str  # for input columns, the master's 入力項目 見出し replaces this
     width: float
     field: str | None = None  # the 入力項目 項目ID of an input column
+    title: str | None = None  # the heading printed on the form, where it differs from the key
+
+    @property
+    def printed(self) -> str:
+        return self.title or self.heading
 
 
+# A landscape A4 page holds about 140 characters (Calibri widths) across: the sheets are a
+# little wider, so fit to width prints their 10-point text at about 8 pt (at 230, 6 pt)
 PROJECT_COLUMNS = (
-    FormColumn("A", "事業ID", 8),
-    FormColumn("B", "分野", 14),
-    FormColumn("C", "連携取組", 20),
-    FormColumn("D", "事務事業", 24),
-    FormColumn("E", "今年度の工程・事業費", 16),
-    FormColumn("F", "市町の役割", 30),
-    FormColumn("G", "直近の取組実績", 32),
-    FormColumn("H", "今年度の取組実績", 40, field="results"),
-    FormColumn("I", "今後の課題・改善点", 34, field="issues"),
-    FormColumn("J", "次年度の意向", 12, field="intention"),
+    FormColumn("A", "事業ID", 7),
+    FormColumn("B", "分野", 9),
+    FormColumn("C", "連携取組", 14),
+    FormColumn("D", "事務事業", 17),
+    FormColumn("E", "今年度の工程・事業費", 12),
+    FormColumn("F", "市町の役割", 20),
+    FormColumn("G", "直近の取組実績", 24),
+    FormColumn("H", "今年度の取組実績", 32, field="results"),
+    FormColumn("I", "今後の課題・改善点", 26, field="issues"),
+    FormColumn("J", "次年度の意向", 9, field="intention"),
 )
 KPI_COLUMNS = (
-    FormColumn("A", "KPI_ID", 9),
+    FormColumn("A", "KPI_ID", 9, title="KPI番号"),
     FormColumn("B", "事務事業", 24),
     FormColumn("C", "指標", 28),
     FormColumn("D", "基準値", 16),

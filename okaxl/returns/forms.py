@@ -33,7 +33,7 @@ from okaxl.publish.matrix import resolve_town
 from okaxl.master import layout
 from okaxl.master.model import Model, partner_towns
 from okaxl.numbers import format_number
-from okaxl.publish.sheets import Style, kpi_text, row_height, setup_page, wrapped_lines
+from okaxl.publish.sheets import Style, kpi_end_text, row_height, setup_page, wrapped_lines
 from okaxl.master.tables import Tables, records
 
 INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
@@ -69,12 +69,10 @@ class FormContent:
 
 def form_fields(tables: Tables) -> dict[str, FormField]:
     """The questions of the form, from the master's 入力項目 and 選択肢 sheets."""
-    choices: dict[str, list[tuple[int, str]]] = {}
-    for r in records(tables["選択肢"]):
-        choices.setdefault(str(r["選択肢名"]), []).append((int(r["順"] or 0), str(r["値"])))
+    model = Model.of(tables)
     fields = {}
     for r in records(tables["入力項目"]):
-        listed = tuple(v for _, v in sorted(choices.get(str(r["選択肢名"]), [])))
+        listed = model.choices(str(r["選択肢名"]))
         fields[str(r["項目ID"])] = FormField(
             id=str(r["項目ID"]),
             target=str(r["対象"]),
@@ -105,11 +103,8 @@ def form_content(tables: Tables, town: str, year: int) -> FormContent:
     pillars = {str(r["番号"]): str(r["分野名"]) for r in records(tables["分野"])}
     model = Model.of(tables)
     roles = {str(r["事業ID"]): r["役割"] for r in records(tables["役割"]) if r["主体"] == "連携市町"}
-    own = model.projects_of(town, year)
-    for pid in own:
+    for pid in model.projects_asked(town, year):
         p = model.projects[pid]
-        if p.get("抜粋元") and str(p["抜粋元"]) in own:
-            continue  # its results are the whole project's, asked there
         step = model.plan(pid, year)
         if step is None:
             planned = "（別冊に記載なし）"
@@ -143,22 +138,10 @@ def form_content(tables: Tables, town: str, year: int) -> FormContent:
                 "KPI_ID": str(k["KPI_ID"]),
                 "事務事業": project_names[pid],
                 "指標": k["指標"],
-                "基準値": kpi_text(
-                    k["基準値"],
-                    k["単位"],
-                    when=k["基準時点"],
-                    printed=k.get("基準値の表記"),
-                    inline=True,
-                    empty="",
-                ),
-                "目標値": kpi_text(
-                    k["目標値"],
-                    k["単位"],
-                    when=k["目標時点"],
-                    printed=k.get("目標値の表記"),
-                    inline=True,
-                    empty="",
-                ),
+                # the value, then its year on a line of its own (inline, a narrow column broke
+                # 「（平成30年）」 before its closing bracket)
+                "基準値": kpi_end_text(k, "基準値", empty=""),
+                "目標値": kpi_end_text(k, "目標値", empty=""),
                 "直近の現状値": previous,
                 "_formats": {"直近の現状値": f'General"（{label}）"'} if label else {},
                 "単位": k["単位"] or "",
@@ -194,7 +177,7 @@ def _head(
 ) -> None:
     for column in columns:
         cell = ws[f"{column.letter}{formlayout.HEADER_ROW}"]
-        cell.value = fields[column.field].heading if column.field else column.heading
+        cell.value = fields[column.field].heading if column.field else column.printed
         cell.font = style.font(bold=True)
         cell.fill = INPUT_FILL if column.field else HEAD_FILL
         cell.border = BORDER
