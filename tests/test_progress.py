@@ -98,6 +98,19 @@ class TestFirstPeriod:
                         cell.coordinate,
                     )
 
+    def test_every_sheet_keeps_the_templates_layout(self, fy2017):
+        """However many KPI rows a sheet has, the 今後の課題・改善点 header and its text span the
+        sheet (with 2 KPIs the header lost its merge and fill), and the title draws no border."""
+        counts = Counter()
+        for ws in fy2017.worksheets[1:]:
+            (head,) = [c for row in ws.iter_rows() for c in row if c.value == "今後の課題・改善点"]
+            spans = {str(m) for m in ws.merged_cells.ranges}
+            assert {f"A{head.row}:L{head.row}", f"A{head.row + 1}:L{head.row + 1}"} <= spans, ws.title
+            assert head.fill.fgColor.rgb.endswith("DDEBF7"), ws.title
+            assert not any(getattr(getattr(c.border, side), "style", None) for c in ws[1] for side in ("left", "right", "top"))
+            counts[head.row - 13] += 1  # KPI rows beyond the template's one
+        assert len(counts) >= 3  # sheets with 1, 2 and 3 or more KPIs were all checked
+
     def test_one_sheet_in_full(self, fy2017):
         ws = next(fy2017[n] for n in fy2017.sheetnames if "岡山型ヘルスツーリズム拠点化" in n)
         values = [c.value for row in ws.iter_rows() for c in row if c.value]

@@ -85,7 +85,8 @@ def make(path: Path, font: str = "BIZ UDゴシック") -> Path:
         if height:
             ws.row_dimensions[int("".join(c for c in first if c.isdigit()))].height = height
     ws["A1"].font = Font(name=font, size=11, bold=True)
-    ws["A1"].border = Border()
+    for cell in ws[1]:  # the title stands above the table: a side border drew a stray line up from it
+        cell.border = Border()
     for index, town in enumerate(TOWNS):
         row, column = (5, index + 1) if index < 7 else (6, index - 6)
         cell = ws.cell(row=row, column=column, value=f"{{{{印:{town}}}}}{town}")

@@ -58,11 +58,14 @@ def fill(ws: Worksheet, values: Mapping[str, object]) -> None:
 
 def _shift_layout(ws: Worksheet, after: int, amount: int) -> None:
     """Move merged cells and row heights below row `after` down by `amount` (openpyxl does not)."""
-    for merged in list(ws.merged_cells.ranges):
-        if merged.min_row > after:
-            ws.merged_cells.remove(merged)
-            merged.shift(row_shift=amount)
-            ws.merged_cells.add(merged)
+    # all moving ranges leave before any is added back: ranges compare by coordinates, so moving
+    # A14:L14 onto a still-present A15:L15 and then removing "A15:L15" dropped the wrong one
+    moving = [m for m in ws.merged_cells.ranges if m.min_row > after]
+    for merged in moving:
+        ws.merged_cells.remove(merged)
+    for merged in moving:
+        merged.shift(row_shift=amount)
+        ws.merged_cells.add(merged)
     heights = {r: d.height for r, d in ws.row_dimensions.items() if r > after and d.height}
     for r in sorted(heights, reverse=True):
         ws.row_dimensions[r + amount].height = heights[r]
