@@ -161,14 +161,21 @@ def annex_table(prefix: str) -> tuple[list[tuple[str, frozenset[str], int]], set
     return rows, corrected
 
 
-def detail_sheets(prefix: str) -> list[str]:
-    """The 事務事業名 of every detail sheet the seed prints, in printed order."""
-    names = []
+def detail_sheets(prefix: str) -> dict[str, str | None]:
+    """The 事務事業名 of every detail sheet the seed prints, in printed order, each with the
+    【連携協約の取組】 printed above it (None where there is none)."""
+    sheets: dict[str, str | None] = {}
+    heading = None
     for line in seed(prefix).splitlines():
-        cells = [c.strip() for c in line.split("|")]
-        if len(cells) > 2 and cells[1] == "事務事業名":
-            names.append(_name(cells[2].replace(" ", "")))
-    return names
+        if line.startswith("【連携協約の取組】"):
+            heading = line.removeprefix("【連携協約の取組】").strip()
+        cells = [c.strip() for c in re.split(r"[|\t]", line)]
+        if "事務事業名" in cells[:2] and cells[0] != "役割":
+            name = cells[cells.index("事務事業名") + 1]
+            sheets[_name(name.replace(" ", ""))] = heading
+            heading = None
+    assert sheets, f"no detail sheet read from seed {prefix}"
+    return sheets
 
 
 def reference_page(prefix: str) -> int:

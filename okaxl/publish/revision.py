@@ -106,6 +106,13 @@ class Revision:
     def unknown_before(self, pid: str) -> bool:
         return any(c.pid == pid and c.kind == "内容不明" for c in self.changes)
 
+    def opens_measure(self, pid: str) -> bool:
+        """Whether `pid` is the first project of its measure in the annex: seeds 002 and 003 print
+        the 【連携協約の取組】 paragraph on that project's page only (風水害, not 公共施設)."""
+        measure = self.new[pid].measure
+        first = next(p for p, s in self.new.items() if s.measure == measure and p not in self.excerpts)
+        return first == pid
+
 
 def _check_schema(tables: Tables, path: Path) -> None:
     missing = [p.sheet for p in tables.problems if p.code == "SHEET_MISSING"]
@@ -185,6 +192,30 @@ def _kpi(k: dict[str, object], value: str, qualifier: str, when: str, year: str)
     )
 
 
+REFERENCE = "参考"  # the 事業ID column of a 変更一覧 row about 【参考】圏域間連携事業
+
+
+def _reference_changes(old_tables: Tables, new_tables: Tables) -> list[Change]:
+    """What changed in 【参考】圏域間連携事業 (seed 002 prints those pages in a revision year)."""
+
+    def rows(tables: Tables) -> dict[tuple[str, str], dict[str, object]]:
+        return {(str(r["連携先"]), str(r["事務事業名"])): r for r in records(tables["圏域間連携"])}
+
+    before, after = rows(old_tables), rows(new_tables)
+    changes = []
+    for key, row in after.items():
+        name = f"【参考】{key[0]}：{key[1]}"
+        if key not in before:
+            changes.append(Change(REFERENCE, name, "事業", None, "追加", "追加"))
+            continue
+        for item in ("事業目的", "事業内容"):
+            if _norm(before[key][item]) != _norm(row[item]):
+                changes.append(Change(REFERENCE, name, item, before[key][item], row[item], "変更"))
+    for key in before.keys() - after.keys():
+        changes.append(Change(REFERENCE, f"【参考】{key[0]}：{key[1]}", "事業", "掲載", None, "削除"))
+    return changes
+
+
 def compare(old_path: Path, new_path: Path) -> Revision:
     old_tables, new_tables = read_master(old_path), read_master(new_path)
     _check_schema(old_tables, old_path)
@@ -230,6 +261,7 @@ def compare(old_path: Path, new_path: Path) -> Revision:
     for pid, snap in old.items():
         if pid not in new:
             changes.append(Change(pid, snap.name, "事業", "掲載", None, "削除"))
+    changes += _reference_changes(old_tables, new_tables)
     measures: dict[str, str | None] = {str(r["施策名"]): r["説明"] for r in records(new_tables["施策"])}
     excerpts = frozenset(str(r["事業ID"]) for r in records(new_tables["事業"]) if r["抜粋元"])
     # 【参考】圏域間連携事業 follows the last detail sheet: page 43 after 42 in seed 002, 48 after
@@ -340,7 +372,7 @@ def _table(
     ws.column_dimensions["B"].width = 46
     for i in range(len(towns)):
         ws.column_dimensions[ws.cell(row=3, column=3 + i).column_letter].width = 4.2
-    ws.column_dimensions[ws.cell(row=3, column=3 + len(towns)).column_letter].width = 7
+    ws.column_dimensions[ws.cell(row=3, column=3 + len(towns)).column_letter].width = 9
     setup_page(ws, landscape=False, title_rows="3:3")
 
 
@@ -350,7 +382,7 @@ def _detail(ws: Worksheet, snap: Snapshot, revision: Revision, font: str) -> Non
     new_project = any(c.kind == "追加" for c in changed.values())
     row = 1
     description = revision.measures.get(snap.measure)
-    if description:
+    if description and revision.opens_measure(snap.pid):
         ws.cell(row=row, column=1, value=f"【連携協約の取組】 {snap.measure}").font = Font(
             name=font, size=11, bold=True
         )
@@ -380,6 +412,13 @@ def _detail(ws: Worksheet, snap: Snapshot, revision: Revision, font: str) -> Non
         row += 1
 
     line("事務事業名", snap.name, "事務事業名")
+    if revision.unknown_before(snap.pid):
+        # okaxl's sources lack the old sheet, the city does not: said on screen, never printed
+        ws.cell(row=row - 1, column=2).comment = Comment(
+            f"{wareki.format_month(revision.old_date)}版のこの事業の内容は okaxl の元資料になく、"
+            "変更箇所を示せないため全体を掲載しています（変更一覧では「内容不明」）。",
+            "okaxl",
+        )
     line("連携市町", "、".join(snap.towns), "連携市町")
     line("事業目的", snap.fields.get("事業目的"), "事業目的", 48)
     line("事業内容", snap.fields.get("事業内容"), "事業内容", 60)
@@ -395,7 +434,7 @@ def _detail(ws: Worksheet, snap: Snapshot, revision: Revision, font: str) -> Non
             ws,
             row + 2,
             2 + i,
-            f"{format_number(cost)}千円" if isinstance(cost, int) else cost,
+            _shown("事業費（", cost),
             plain,
             center=True,
         )
@@ -404,7 +443,7 @@ def _detail(ws: Worksheet, snap: Snapshot, revision: Revision, font: str) -> Non
     _cell(ws, row, 7, "計", bold, center=True)
     _cell(ws, row + 1, 7, None, plain)
     _cell(
-        ws, row + 2, 7, f"{format_number(total)}千円" if isinstance(total, int) else total, plain, center=True
+        ws, row + 2, 7, _shown("事業費（", total), plain, center=True
     )
     mark(row + 2, 7, "事業費（計）")
     for r in (row + 1, row + 2):
@@ -428,23 +467,22 @@ def _detail(ws: Worksheet, snap: Snapshot, revision: Revision, font: str) -> Non
         kpis = sorted({int(k.split()[0][3:]) for k in snap.fields if k.startswith("KPI")})
         _cell(ws, row, 1, "重要業績\n評価指標\n(KPI)", bold, center=True)
         ws.merge_cells(start_row=row, start_column=1, end_row=row + max(len(kpis), 1), end_column=1)
-        for column, head in ((2, "指標"), (5, "基準値"), (6, "目標値")):
+        # two columns each for 指標, 基準値 and 目標値, as seed 003 (基準値 alone in one column
+        # broke 「（令和元年度）」 before its closing bracket)
+        parts = ((2, "指標"), (4, "基準値"), (6, "目標値"))
+        for column, head in parts:
             _cell(ws, row, column, head, bold, center=True)
-        ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=4)
-        ws.merge_cells(start_row=row, start_column=6, end_row=row, end_column=7)
+            ws.merge_cells(start_row=row, start_column=column, end_row=row, end_column=column + 1)
+            ws.cell(row=row, column=column + 1).border = BORDER
         for n, number in enumerate(kpis or [0], start=1):
             r = row + n
             ws.cell(row=r, column=1).border = BORDER
-            _cell(ws, r, 2, snap.fields.get(f"KPI{number} 指標", "－"), plain)
-            ws.merge_cells(start_row=r, start_column=2, end_row=r, end_column=4)
-            _cell(ws, r, 5, snap.fields.get(f"KPI{number} 基準値", "－"), plain)
-            _cell(ws, r, 6, snap.fields.get(f"KPI{number} 目標値", "－"), plain)
-            ws.merge_cells(start_row=r, start_column=6, end_row=r, end_column=7)
-            for column in (3, 4, 7):
-                ws.cell(row=r, column=column).border = BORDER
-            ws.row_dimensions[r].height = 30
-            for column, part in ((2, "指標"), (5, "基準値"), (6, "目標値")):
+            for column, part in parts:
+                _cell(ws, r, column, snap.fields.get(f"KPI{number} {part}", "－"), plain)
+                ws.merge_cells(start_row=r, start_column=column, end_row=r, end_column=column + 1)
+                ws.cell(row=r, column=column + 1).border = BORDER
                 mark(r, column, f"KPI{number} {part}")
+            ws.row_dimensions[r].height = 30
         row += len(kpis or [0]) + 2
     else:
         row += 1
@@ -459,15 +497,7 @@ def _detail(ws: Worksheet, snap: Snapshot, revision: Revision, font: str) -> Non
         )
     if snap.fields.get("事業費の注記"):
         notes.append((str(snap.fields["事業費の注記"]), "事業費の注記"))
-    if revision.unknown_before(snap.pid):
-        notes.append(
-            (
-                f"※{wareki.format_month(revision.old_date)}版のこの事業の内容は資料になく、"
-                "変更箇所を特定できないため、全体を掲載しています。",
-                None,
-            )
-        )
-    else:
+    if not revision.unknown_before(snap.pid):
         notes.append(("網掛け・赤字は変更箇所" + ("（新規事業）" if new_project else ""), None))
     for text, item in notes:
         cell = ws.cell(row=row, column=1, value=text)
