@@ -54,6 +54,17 @@ class TestSources:
         shipped = Path(xlwings.__file__).with_name("xlwings.bas").read_bytes()
         assert (ROOT / "macros" / "xlwings.bas").read_bytes() == shipped
 
+    def test_pyproject_pins_the_xlwings_the_launcher_carries(self):
+        import tomllib
+
+        bas = (ROOT / "macros" / "xlwings.bas").read_text(encoding="ascii")
+        version = re.search(r"^'Version: (\S+)$", bas, re.M).group(1)
+        assert f'Lib "xlwings64-{version}.dll"' in bas  # the DLL the VBA loads from the venv
+        dependencies = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"][
+            "dependencies"
+        ]
+        assert f"xlwings=={version}" in dependencies
+
     def test_vba_is_ascii(self):
         for path in (ROOT / "macros").glob("*.bas"):
             path.read_bytes().decode("ascii")
