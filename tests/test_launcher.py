@@ -239,3 +239,59 @@ class TestActions:
         _, launcher = staff_pc
         _runpython(launcher, "validate")
         assert "vbaProject.bin" in " ".join(zipfile.ZipFile(launcher).namelist())  # a run keeps the macros
+
+
+@pytest.fixture
+def synced_pc(tmp_path):
+    """The project in a folder named with spaces and Japanese, inside the folder OneDrive for
+    Business syncs; the launcher at macros/okaxl.xlsm as on a staff PC."""
+    from tests.conftest import make_project
+
+    sync_root = tmp_path / "OneDrive - 岡山市"
+    base = sync_root / "岡山 連携 (R7)"
+    make_project(base)
+    shutil.copytree(ROOT / "macros", base / "macros")
+    (tmp_path / "home").mkdir()
+    return sync_root, base / "macros" / "okaxl.xlsm"
+
+
+BUSINESS_URL = (
+    "https://okayamacity-my.sharepoint.com/personal/tanaka_city_okayama_lg_jp/Documents/"
+    "岡山 連携 (R7)/macros/okaxl.xlsm"
+)
+
+
+class TestRealWorldPaths:
+    """The launcher works where staff keep it: folders with spaces and Japanese names, and a
+    OneDrive folder whose workbook Excel reports as an https:// URL."""
+
+    def test_spaces_and_japanese_names(self, synced_pc):
+        _, launcher = synced_pc
+        result = _runpython(launcher, "matrix")
+        cells = _cells(launcher)
+        assert cells["状態"].startswith("取組状況一覧: 完了"), (cells, result.stderr)
+        assert Path(str(cells["出力"])).is_file()
+        assert " 連携 (R7)" in str(cells["出力"])
+
+    def test_a_onedrive_url_becomes_the_synced_folder(self, synced_pc, tmp_path):
+        sync_root, launcher = synced_pc
+        env = {
+            "OKAXL_EXCEL_FULLNAME": BUSINESS_URL,
+            "OneDriveCommercial": str(sync_root),
+            "HOME": str(tmp_path / "home"),
+        }
+        result = _runpython(launcher, "matrix", env)
+        cells = _cells(launcher)
+        assert cells["状態"].startswith("取組状況一覧: 完了"), (cells, result.stderr)
+        assert Path(str(cells["出力"])).parent.parent == launcher.parent.parent  # the project's output/
+
+    def test_an_unmapped_url_is_a_message_saying_what_to_do(self, synced_pc, tmp_path):
+        _, launcher = synced_pc
+        env = {"OKAXL_EXCEL_FULLNAME": BUSINESS_URL, "HOME": str(tmp_path / "home")}
+        env_without = {k: "" for k in ("OneDrive", "OneDriveCommercial", "OneDriveConsumer")}
+        result = _runpython(launcher, "matrix", {**env_without, **env})
+        assert result.returncode == 0 and "Traceback" not in result.stderr
+        cells = _cells(launcher)
+        assert cells["状態"] == "取組状況一覧: エラー"
+        assert BUSINESS_URL in str(cells["結果"]) and "開き直して" in str(cells["結果"])
+        assert "[message box]" in result.stderr
