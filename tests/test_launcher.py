@@ -19,7 +19,7 @@ import xlwings
 from click.testing import CliRunner
 
 from okaxl.shell.cli import main
-from okaxl.shell.launcher import RIBBON_PART, read_modules
+from okaxl.shell.launcher import MESSAGES, RIBBON_PART, read_modules
 from okaxl.shell.launcher_actions import ACTIONS, BY_NAME, CELLS, SHEET
 from tests.conftest import ROOT
 
@@ -93,6 +93,24 @@ class TestBuilt:
         subs = set(re.findall(r"^(?:Public )?(?:Sub|Function) (\w+)", modules["xlwings"], re.M))
         assert {"RunPython", "GetConfig"} <= subs
 
+    def test_checks_the_interpreter_before_calling_python(self):
+        """Read back with olevba from the built launcher: every button goes through OkaxlRun, which
+        asks whether the interpreter xlwings would start exists before RunPython, and otherwise
+        shows the Japanese message naming the path, install.bat and okaxl doctor."""
+        code = olevba_modules(LAUNCHER)["okaxl"]
+        run = re.search(r"^Public Sub OkaxlRun\(.*?^End Sub", code, re.S | re.M).group(0)
+        assert run.index("If Not OkaxlPythonFound() Then Exit Sub") < run.index("RunPython")
+        check = re.search(r"^Private Function OkaxlPythonFound\(.*?^End Function", code, re.S | re.M).group(0)
+        assert 'interpreter = GetConfig("INTERPRETER_WIN", "")' in check  # as xlwings' RunPython reads it
+        assert 'CreateObject("Scripting.FileSystemObject").FileExists(interpreter)' in check
+        assert 'Worksheets("okaxl.messages").Range("B1")' in check
+        assert 'MsgBox Replace(message, "{path}", interpreter)' in check
+        assert check.index("FileExists") < check.index("OkaxlPythonFound = False") < check.index("MsgBox")
+        subs = re.findall(r"^Public Sub (Okaxl\w+)\(\)\n(.*?)^End Sub", code, re.S | re.M)
+        assert subs and all(body.strip().startswith("OkaxlRun ") for _, body in subs)
+        message = openpyxl.load_workbook(LAUNCHER, keep_vba=True)[MESSAGES]["B1"].value
+        assert "{path}" in message and "install.bat" in message and "doctor" in message
+
     def test_ribbon(self):
         with zipfile.ZipFile(LAUNCHER) as archive:
             ribbon = ET.fromstring(archive.read(RIBBON_PART))
@@ -108,8 +126,12 @@ class TestBuilt:
 
     def test_workbook_parts(self):
         book = openpyxl.load_workbook(LAUNCHER, keep_vba=True)
-        assert book.sheetnames == [SHEET, "xlwings.conf"]
-        assert book["xlwings.conf"].sheet_state == "hidden"
+        assert book.sheetnames == [SHEET, "xlwings.conf", MESSAGES]
+        assert book["xlwings.conf"].sheet_state == "hidden" and book[MESSAGES].sheet_state == "hidden"
+        sheet = book[SHEET]
+        assert sheet.protection.sheet  # the buttons stay put ...
+        for name in ("年度", "基準日", "市町", "設定ファイル", "状態", "結果", "出力"):
+            assert sheet[CELLS[name]].protection.locked is False, name  # ... and okaxl can write its answer
         conf = {r[0].value: r[1].value for r in book["xlwings.conf"].iter_rows()}
         assert conf["Interpreter_Win"].startswith("%LOCALAPPDATA%")
         with zipfile.ZipFile(LAUNCHER) as archive:
