@@ -145,6 +145,8 @@ YEAR_ORDER = (
     "master",
     "schedule",
     "launcher",
+    "bundle",
+    "doctor",
 )
 
 
@@ -631,3 +633,23 @@ def schedule(output: Path | None, target: str | None, config_path: Path | None) 
         f"タスク定義を {path} に書き出しました。コマンドプロンプトで次を実行して登録してください（パスワードを聞かれます）:"
     )
     click.echo(schtasks_line(path))
+
+
+@main.command()
+@FORMAT
+@command
+def doctor(fmt: str, config_path: Path | None) -> None:
+    """この PC の設定を確かめ、直すところと直し方を示します（0: 問題なし、1: 直すところあり、2: 実行できない）。
+
+    Python と okaxl の版、config.toml、マスター（開けるか、Excel で開かれていないか）、書き出す各フォルダー、
+    OneDrive・SharePoint の URL や同期フォルダー、UNC パス、改ざん検知の鍵、LibreOffice とフォント、
+    Windows ではランチャーの Python と夜間検証のタスクを確かめます。注意だけなら 0 です。
+    """
+    from okaxl.shell.doctor import as_text, diagnose
+
+    report = diagnose(config_path)
+    if fmt == "json":
+        click.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(as_text(report))
+    sys.exit(EXIT_PROBLEMS if report.errors else EXIT_OK)
