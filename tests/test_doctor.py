@@ -217,3 +217,9 @@ def xlwings_version():
     import xlwings
 
     return xlwings.__version__
+
+
+def test_every_doctor_code_is_in_the_setup_guide():
+    """Staff look a code up in docs/setup_windows.md: every code the doctor can give is there."""
+    guide = (ROOT / "docs" / "setup_windows.md").read_text(encoding="utf-8")
+    assert [code for code in doc.FIXES if f"`{code}`" not in guide] == []
