@@ -257,3 +257,15 @@ class TestWindowsBundle:
         config = load_config(windows_bundle / "project" / "config.toml")
         assert config.master.name == "master.xlsx"
         assert "URL" in (windows_bundle / "project" / "config.toml").read_text(encoding="utf-8")
+
+
+def test_no_package_index_is_a_japanese_message_and_exit_2(tmp_path, monkeypatch):
+    for name, value in _offline_env(tmp_path).items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("PIP_NO_INDEX")
+    monkeypatch.setenv("PIP_RETRIES", "0")
+    monkeypatch.setenv("PIP_FIND_LINKS", str(tmp_path / "empty"))
+    result = CliRunner().invoke(main, ["bundle", "--output", str(tmp_path / "dist")])
+    assert result.exit_code == 2
+    assert "できませんでした" in result.output and "PyPI" in result.output
+    assert "Traceback" not in result.output
