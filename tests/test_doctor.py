@@ -223,3 +223,23 @@ def test_every_doctor_code_is_in_the_setup_guide():
     """Staff look a code up in docs/setup_windows.md: every code the doctor can give is there."""
     guide = (ROOT / "docs" / "setup_windows.md").read_text(encoding="utf-8")
     assert [code for code in doc.FIXES if f"`{code}`" not in guide] == []
+
+
+class TestFontsOnWindows:
+    """The registry of Windows names fonts in English; config.toml names them as Excel shows them."""
+
+    REGISTRY = (
+        "BIZ UDGothic Regular & BIZ UDPGothic Regular (TrueType)",
+        "MS Gothic & MS UI Gothic & MS PGothic (TrueType)",
+        "Meiryo & Meiryo Italic & Meiryo UI & Meiryo UI Italic (TrueType)",
+    )
+
+    @pytest.mark.parametrize(
+        ("font", "installed"),
+        [("BIZ UDゴシック", True), ("ＭＳ ゴシック", True), ("メイリオ", True), ("BIZ UD明朝", False), ("游ゴシック", False)],
+    )
+    def test_japanese_names_are_found_by_their_english_names(self, monkeypatch, font, installed):
+        from okaxl.shell import pc
+
+        monkeypatch.setattr(pc, "_windows_font_names", lambda: list(self.REGISTRY))
+        assert pc.font_installed(font, "win32") is installed
