@@ -9,8 +9,26 @@ Public Sub OkaxlRibbon(control As IRibbonControl)
 End Sub
 
 Public Sub OkaxlRun(action As String)
+    If Not OkaxlPythonFound() Then Exit Sub
     RunPython "import okaxl.excel as e; e.run('" & action & "')"
 End Sub
+
+' Before Python is called: the interpreter xlwings will start (Interpreter_Win, environment
+' variables expanded by xlwings' GetConfig) must exist. If not, a message box names the path and
+' says what to do; its Japanese text lives on the hidden sheet okaxl.messages (cell B1).
+Private Function OkaxlPythonFound() As Boolean
+    Dim interpreter As String, message As String
+    interpreter = GetConfig("INTERPRETER_WIN", "")
+    OkaxlPythonFound = True
+    If InStr(interpreter, "\") = 0 Then Exit Function ' a bare name such as pythonw: Windows searches PATH
+    If CreateObject("Scripting.FileSystemObject").FileExists(interpreter) Then Exit Function
+    OkaxlPythonFound = False
+    On Error Resume Next
+    message = ThisWorkbook.Worksheets("okaxl.messages").Range("B1").Value
+    On Error GoTo 0
+    If message = "" Then message = "Python was not found: {path}" & vbLf & "Run install.bat, then okaxl doctor."
+    MsgBox Replace(message, "{path}", interpreter), vbExclamation, "okaxl"
+End Function
 
 Public Sub OkaxlValidate()
     OkaxlRun "validate"

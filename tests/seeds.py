@@ -8,6 +8,8 @@ import os
 import re
 from pathlib import Path
 
+import pytest
+
 TOWNS = (
     "津山市",
     "玉野市",
@@ -25,9 +27,17 @@ TOWNS = (
 
 
 def seeds_dir() -> Path:
+    """The seed documents: a fresh clone without ../shared skips the tests that read them, naming why;
+    under CI they must be there, so the test fails instead."""
     path = Path(os.environ.get("OKAXL_SEEDS", Path(__file__).resolve().parents[2] / "shared" / "seeds"))
     if not path.is_dir():
-        raise FileNotFoundError(f"seed documents not found at {path}: set OKAXL_SEEDS")
+        reason = (
+            f"seed documents not found at {path} (the repository's ../shared/seeds): "
+            "set OKAXL_SEEDS to the folder holding 000_*.txt … 004_*.txt"
+        )
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
     return path
 
 

@@ -78,7 +78,7 @@ def test_help_is_japanese_and_in_the_order_of_the_year():
     assert {name: ENGLISH.findall(text) for name, text in texts.items() if ENGLISH.search(text)} == {}
     listed = [line.split()[0] for line in texts[""].split("コマンド:")[1].splitlines() if line.strip()]
     assert listed == ["validate", "forms", "check", "merge", "status", "progress", "kpi", "matrix", "annex",
-                      "revision", "version", "master", "schedule", "launcher"]
+                      "revision", "version", "master", "schedule", "launcher", "bundle", "doctor"]
     assert texts[""].startswith("使い方: okaxl [オプション] コマンド [引数]...")
     # the second column lines up on screen although 文字 and パス take two columns each
     columns = {

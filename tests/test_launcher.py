@@ -19,7 +19,7 @@ import xlwings
 from click.testing import CliRunner
 
 from okaxl.shell.cli import main
-from okaxl.shell.launcher import RIBBON_PART, read_modules
+from okaxl.shell.launcher import MESSAGES, RIBBON_PART, read_modules
 from okaxl.shell.launcher_actions import ACTIONS, BY_NAME, CELLS, SHEET
 from tests.conftest import ROOT
 
@@ -54,6 +54,17 @@ class TestSources:
         shipped = Path(xlwings.__file__).with_name("xlwings.bas").read_bytes()
         assert (ROOT / "macros" / "xlwings.bas").read_bytes() == shipped
 
+    def test_pyproject_pins_the_xlwings_the_launcher_carries(self):
+        import tomllib
+
+        bas = (ROOT / "macros" / "xlwings.bas").read_text(encoding="ascii")
+        version = re.search(r"^'Version: (\S+)$", bas, re.M).group(1)
+        assert f'Lib "xlwings64-{version}.dll"' in bas  # the DLL the VBA loads from the venv
+        dependencies = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"][
+            "dependencies"
+        ]
+        assert f"xlwings=={version}" in dependencies
+
     def test_vba_is_ascii(self):
         for path in (ROOT / "macros").glob("*.bas"):
             path.read_bytes().decode("ascii")
@@ -82,6 +93,24 @@ class TestBuilt:
         subs = set(re.findall(r"^(?:Public )?(?:Sub|Function) (\w+)", modules["xlwings"], re.M))
         assert {"RunPython", "GetConfig"} <= subs
 
+    def test_checks_the_interpreter_before_calling_python(self):
+        """Read back with olevba from the built launcher: every button goes through OkaxlRun, which
+        asks whether the interpreter xlwings would start exists before RunPython, and otherwise
+        shows the Japanese message naming the path, install.bat and okaxl doctor."""
+        code = olevba_modules(LAUNCHER)["okaxl"]
+        run = re.search(r"^Public Sub OkaxlRun\(.*?^End Sub", code, re.S | re.M).group(0)
+        assert run.index("If Not OkaxlPythonFound() Then Exit Sub") < run.index("RunPython")
+        check = re.search(r"^Private Function OkaxlPythonFound\(.*?^End Function", code, re.S | re.M).group(0)
+        assert 'interpreter = GetConfig("INTERPRETER_WIN", "")' in check  # as xlwings' RunPython reads it
+        assert 'CreateObject("Scripting.FileSystemObject").FileExists(interpreter)' in check
+        assert 'Worksheets("okaxl.messages").Range("B1")' in check
+        assert 'MsgBox Replace(message, "{path}", interpreter)' in check
+        assert check.index("FileExists") < check.index("OkaxlPythonFound = False") < check.index("MsgBox")
+        subs = re.findall(r"^Public Sub (Okaxl\w+)\(\)\n(.*?)^End Sub", code, re.S | re.M)
+        assert subs and all(body.strip().startswith("OkaxlRun ") for _, body in subs)
+        message = openpyxl.load_workbook(LAUNCHER, keep_vba=True)[MESSAGES]["B1"].value
+        assert "{path}" in message and "install.bat" in message and "doctor" in message
+
     def test_ribbon(self):
         with zipfile.ZipFile(LAUNCHER) as archive:
             ribbon = ET.fromstring(archive.read(RIBBON_PART))
@@ -97,8 +126,12 @@ class TestBuilt:
 
     def test_workbook_parts(self):
         book = openpyxl.load_workbook(LAUNCHER, keep_vba=True)
-        assert book.sheetnames == [SHEET, "xlwings.conf"]
-        assert book["xlwings.conf"].sheet_state == "hidden"
+        assert book.sheetnames == [SHEET, "xlwings.conf", MESSAGES]
+        assert book["xlwings.conf"].sheet_state == "hidden" and book[MESSAGES].sheet_state == "hidden"
+        sheet = book[SHEET]
+        assert sheet.protection.sheet  # the buttons stay put ...
+        for name in ("年度", "基準日", "市町", "設定ファイル", "状態", "結果", "出力"):
+            assert sheet[CELLS[name]].protection.locked is False, name  # ... and okaxl can write its answer
         conf = {r[0].value: r[1].value for r in book["xlwings.conf"].iter_rows()}
         assert conf["Interpreter_Win"].startswith("%LOCALAPPDATA%")
         with zipfile.ZipFile(LAUNCHER) as archive:
@@ -228,3 +261,59 @@ class TestActions:
         _, launcher = staff_pc
         _runpython(launcher, "validate")
         assert "vbaProject.bin" in " ".join(zipfile.ZipFile(launcher).namelist())  # a run keeps the macros
+
+
+@pytest.fixture
+def synced_pc(tmp_path):
+    """The project in a folder named with spaces and Japanese, inside the folder OneDrive for
+    Business syncs; the launcher at macros/okaxl.xlsm as on a staff PC."""
+    from tests.conftest import make_project
+
+    sync_root = tmp_path / "OneDrive - 岡山市"
+    base = sync_root / "岡山 連携 (R7)"
+    make_project(base)
+    shutil.copytree(ROOT / "macros", base / "macros")
+    (tmp_path / "home").mkdir()
+    return sync_root, base / "macros" / "okaxl.xlsm"
+
+
+BUSINESS_URL = (
+    "https://okayamacity-my.sharepoint.com/personal/tanaka_city_okayama_lg_jp/Documents/"
+    "岡山 連携 (R7)/macros/okaxl.xlsm"
+)
+
+
+class TestRealWorldPaths:
+    """The launcher works where staff keep it: folders with spaces and Japanese names, and a
+    OneDrive folder whose workbook Excel reports as an https:// URL."""
+
+    def test_spaces_and_japanese_names(self, synced_pc):
+        _, launcher = synced_pc
+        result = _runpython(launcher, "matrix")
+        cells = _cells(launcher)
+        assert cells["状態"].startswith("取組状況一覧: 完了"), (cells, result.stderr)
+        assert Path(str(cells["出力"])).is_file()
+        assert " 連携 (R7)" in str(cells["出力"])
+
+    def test_a_onedrive_url_becomes_the_synced_folder(self, synced_pc, tmp_path):
+        sync_root, launcher = synced_pc
+        env = {
+            "OKAXL_EXCEL_FULLNAME": BUSINESS_URL,
+            "OneDriveCommercial": str(sync_root),
+            "HOME": str(tmp_path / "home"),
+        }
+        result = _runpython(launcher, "matrix", env)
+        cells = _cells(launcher)
+        assert cells["状態"].startswith("取組状況一覧: 完了"), (cells, result.stderr)
+        assert Path(str(cells["出力"])).parent.parent == launcher.parent.parent  # the project's output/
+
+    def test_an_unmapped_url_is_a_message_saying_what_to_do(self, synced_pc, tmp_path):
+        _, launcher = synced_pc
+        env = {"OKAXL_EXCEL_FULLNAME": BUSINESS_URL, "HOME": str(tmp_path / "home")}
+        env_without = {k: "" for k in ("OneDrive", "OneDriveCommercial", "OneDriveConsumer")}
+        result = _runpython(launcher, "matrix", {**env_without, **env})
+        assert result.returncode == 0 and "Traceback" not in result.stderr
+        cells = _cells(launcher)
+        assert cells["状態"] == "取組状況一覧: エラー"
+        assert BUSINESS_URL in str(cells["結果"]) and "開き直して" in str(cells["結果"])
+        assert "[message box]" in result.stderr

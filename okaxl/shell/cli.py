@@ -145,6 +145,8 @@ YEAR_ORDER = (
     "master",
     "schedule",
     "launcher",
+    "bundle",
+    "doctor",
 )
 
 
@@ -631,3 +633,60 @@ def schedule(output: Path | None, target: str | None, config_path: Path | None) 
         f"タスク定義を {path} に書き出しました。コマンドプロンプトで次を実行して登録してください（パスワードを聞かれます）:"
     )
     click.echo(schtasks_line(path))
+
+
+@main.command()
+@click.option(
+    "--platform",
+    "platform_tag",
+    type=click.Choice(["win_amd64", "manylinux2014_x86_64"]),
+    default="win_amd64",
+    show_default=True,
+    help="入れる PC（win_amd64: Windows 64 ビット、manylinux2014_x86_64: Linux）",
+)
+@click.option(
+    "--python",
+    "python_version",
+    type=click.Choice(["3.11", "3.12", "3.13"]),
+    default="3.11",
+    show_default=True,
+    help="入れる PC の Python の版",
+)
+@click.option("--output", type=PATH, default=None, help="書き出すフォルダー（既定: dist）")
+@command
+def bundle(platform_tag: str, python_version: str, output: Path | None, config_path: Path | None) -> None:
+    """インターネットにつながらない PC に okaxl を入れるための配布フォルダーと zip を作ります。
+
+    okaxl と依存するすべての wheel（その PC でだけ要るものも）、install.bat（または install.sh）、
+    uninstall.bat、ランチャー、記入用の config.toml、手順書、SHA256SUMS を1つにまとめます。
+    作るときは PyPI に接続します（pip の設定のプロキシを使います）。
+    """
+    from okaxl.shell.bundle import Target, build, source_root
+
+    root = source_root()
+    click.echo("wheel をそろえています（数分かかることがあります）…", err=True)
+    built = build(Target(platform_tag, python_version), output or root / "dist", root)
+    click.echo(
+        f"配布フォルダーを {built.folder} に、zip を {built.archive}（{built.size / 1e6:.1f} MB、"
+        f"wheel {len(built.wheels)} 個）に作りました。\n"
+        f"zip の SHA-256: {built.archive_sha256()}（持ち込みの申請に書き、持ち込んだ先で照合します）"
+    )
+
+@main.command()
+@FORMAT
+@command
+def doctor(fmt: str, config_path: Path | None) -> None:
+    """この PC の設定を確かめ、直すところと直し方を示します（0: 問題なし、1: 直すところあり、2: 実行できない）。
+
+    Python と okaxl の版、config.toml、マスター（開けるか、Excel で開かれていないか）、書き出す各フォルダー、
+    OneDrive・SharePoint の URL や同期フォルダー、UNC パス、改ざん検知の鍵、LibreOffice とフォント、
+    Windows ではランチャーの Python と夜間検証のタスクを確かめます。注意だけなら 0 です。
+    """
+    from okaxl.shell.doctor import as_text, diagnose
+
+    report = diagnose(config_path)
+    if fmt == "json":
+        click.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(as_text(report))
+    sys.exit(EXIT_PROBLEMS if report.errors else EXIT_OK)

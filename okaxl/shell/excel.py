@@ -21,10 +21,12 @@ from okaxl.shell.launcher_actions import BY_NAME, CELLS, SHEET
 
 STARTED = time.perf_counter()
 ADAPTER = "OKAXL_EXCEL_BOOK"  # the one seam: a workbook on disk instead of xlwings' caller
+FULLNAME = "OKAXL_EXCEL_FULLNAME"  # with it: the workbook's path as Excel would report it
 
 
 class LauncherBook(Protocol):
-    folder: Path
+    @property
+    def folder(self) -> Path: ...
 
     def get(self, name: str) -> Any: ...
     def put(self, name: str, value: object) -> None: ...
@@ -41,7 +43,16 @@ class XlwingsBook:
 
         self.book = xw.Book.caller()
         self.sheet = self.book.sheets[SHEET]
-        self.folder = Path(self.book.fullname).parent
+
+    @property
+    def folder(self) -> Path:
+        """The launcher's folder. Asked when needed, so that a OneDrive/SharePoint URL that cannot be
+        mapped to a synced folder reaches staff as a message box saying what to do."""
+        from xlwings.utils import read_config_sheet
+
+        from okaxl.shell.cloudpath import local_path
+
+        return local_path(str(self.book.api.FullName), read_config_sheet(self.book)).parent
 
     def get(self, name: str) -> Any:
         return self.sheet.range(CELLS[name]).value
@@ -62,7 +73,8 @@ class XlwingsBook:
 
 
 class FileBook:
-    """The launcher as a workbook on disk (the tests' stand-in for Excel)."""
+    """The launcher as a workbook on disk (the tests' stand-in for Excel). OKAXL_EXCEL_FULLNAME, when
+    set, is what Excel would report as the workbook's FullName (an OneDrive URL, say)."""
 
     def __init__(self, path: Path) -> None:
         import openpyxl
@@ -70,8 +82,14 @@ class FileBook:
         self.path = path
         self.workbook = openpyxl.load_workbook(path, keep_vba=True)
         self.sheet = self.workbook[SHEET]
-        self.folder = path.parent
+        self.reported = os.environ.get(FULLNAME, str(path))
         self.alerts: list[str] = []
+
+    @property
+    def folder(self) -> Path:
+        from okaxl.shell.cloudpath import local_path
+
+        return local_path(self.reported).parent
 
     def get(self, name: str) -> Any:
         return self.sheet[CELLS[name]].value

@@ -32,6 +32,14 @@ UNO_PYTHONS = (
 RIBBON_REL = "http://schemas.microsoft.com/office/2006/relationships/ui/extensibility"
 RIBBON_PART = "customUI/customUI.xml"
 INTERPRETER_WIN = r"%LOCALAPPDATA%\okaxl\.venv\Scripts\pythonw.exe"
+MESSAGES = "okaxl.messages"  # hidden sheet: the Japanese text the VBA shows (VBA source stays ASCII)
+NO_PYTHON = (
+    "okaxl が使う Python が見つかりません。\n{path}\n\n"
+    "この PC にまだ okaxl を入れていないときは、配布された okaxl フォルダーの install.bat を実行してください。"
+    "入れたのにこの表示が出るときは、コマンドプロンプトで "
+    '"%LOCALAPPDATA%\\okaxl\\.venv\\Scripts\\okaxl" doctor を実行し、表示された対処をしてください'
+    "（手順書 setup_windows.md の「困ったとき」）。"
+)
 MODULE_NAME = re.compile(r'^Attribute VB_Name = "([^"]+)"\s*$', re.M)
 
 
@@ -159,9 +167,11 @@ def _workbook(path: Path, vba: bytes, config: Config) -> None:
             )
     ws.write("D5", "2025-04-01 または 令和7年4月1日", text)
     ws.write("D7", "このファイル（macros フォルダー）から見た config.toml の場所", text)
+    # unlocked: okaxl writes them while the sheet is protected (Excel refuses writes to locked cells)
+    result = book.add_format({**font, "border": 1, "text_wrap": True, "locked": False})
     for name in ("状態", "結果", "出力"):
         ws.write(f"B{CELLS[name][1:]}", name, label)
-        ws.write(CELLS[name], None, book.add_format({**font, "border": 1, "text_wrap": True}))
+        ws.write(CELLS[name], None, result)
     ws.set_row(int(CELLS["結果"][1:]) - 1, 48)
     for offset, action in enumerate(ACTIONS):
         row = FIRST_BUTTON_ROW + offset * 2
@@ -184,6 +194,11 @@ def _workbook(path: Path, vba: bytes, config: Config) -> None:
         conf.write(row, 0, key)
         conf.write(row, 1, setting)
     conf.hide()
+    messages = book.add_worksheet(MESSAGES)
+    messages.set_vba_name("Sheet3")
+    messages.write("A1", "no_python")
+    messages.write("B1", NO_PYTHON)
+    messages.hide()
     ws.activate()
     book.close()
 
