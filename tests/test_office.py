@@ -122,3 +122,16 @@ def test_revision_excerpt_pdf(project, tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert _pdf_pages(convert(out, "pdf", tmp_path)) >= 8  # cover, table, five detail sheets, list
+
+
+def test_found_where_the_windows_installer_puts_it(tmp_path, monkeypatch):
+    """On Windows LibreOffice is not on PATH: okaxl looks where its installer puts soffice.exe."""
+    from okaxl.publish.office import find_office
+
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    soffice = tmp_path / "Program Files" / "LibreOffice" / "program" / "soffice.exe"
+    assert find_office("win32", (str(soffice),)) is None
+    soffice.parent.mkdir(parents=True)
+    soffice.write_bytes(b"")
+    assert find_office("win32", (str(soffice),)) == str(soffice)
+    assert find_office("linux", (str(soffice),)) is None  # elsewhere only PATH counts

@@ -6,19 +6,28 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
 from okaxl.errors import OkaxlError
 
 CANDIDATES = ("soffice", "libreoffice")
+# where the LibreOffice installer puts soffice on Windows: it does not add it to PATH
+WINDOWS_OFFICE = (
+    r"C:\Program Files\LibreOffice\program\soffice.exe",
+    r"C:\Program Files (x86)\LibreOffice\program\soffice.exe",
+)
 
 
-def find_office() -> str | None:
+def find_office(platform: str = sys.platform, installed: tuple[str, ...] = WINDOWS_OFFICE) -> str | None:
+    """soffice on PATH, else (Windows) where its installer put it."""
     for name in CANDIDATES:
         found = shutil.which(name)
         if found:
             return found
+    if platform == "win32":
+        return next((p for p in installed if Path(p).is_file()), None)
     return None
 
 

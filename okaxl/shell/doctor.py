@@ -85,10 +85,6 @@ FIXES: dict[str, tuple[Severity, str]] = {
         "LibreOffice を入れてください（--pdf で PDF を作るとき、ランチャーを作り直すときに使います）。"
         "PDF を作らない PC なら、この項目は直さなくても他の機能は動きます。",
     ),
-    "office-not-on-path": (
-        "error",
-        "環境変数 PATH に {folder} を追加してください（「システム環境変数の編集」→「環境変数」→ ユーザーの Path）。",
-    ),
     "font-missing": (
         "error",
         "フォント「{font}」を入れるか、config.toml の [print] font をこの PC にあるフォント"
@@ -312,13 +308,9 @@ def signing_key(config: Config, platform: str) -> Iterator[Finding]:
 def office_and_font(config: Config, platform: str) -> Iterator[Finding]:
     from okaxl.publish.office import find_office
 
-    office = find_office()
+    office = find_office(platform)
     if office:
         yield ok("office", f"LibreOffice: {office}", office)
-    elif (off_path := pc.office_off_path(platform)) is not None:
-        folder = str(PureWindowsPath(off_path).parent)
-        what = f"LibreOffice は {off_path} にありますが、PATH にないため okaxl から使えません。"
-        yield problem("office-not-on-path", what, off_path, folder=folder)
     else:
         yield problem("office-missing", "LibreOffice（soffice）が見つかりません。")
     font = config.print.font

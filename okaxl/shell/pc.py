@@ -21,11 +21,6 @@ from pathlib import Path
 from okaxl.errors import OkaxlError
 from okaxl.files import os_failure
 
-# where the LibreOffice installer puts soffice on Windows (it does not add it to PATH)
-WINDOWS_OFFICE = (
-    r"C:\Program Files\LibreOffice\program\soffice.exe",
-    r"C:\Program Files (x86)\LibreOffice\program\soffice.exe",
-)
 # the registry of Windows names its fonts in English
 FONT_ALIASES = {
     "BIZ UDゴシック": "BIZ UDGothic",
@@ -110,13 +105,6 @@ def font_installed(font: str, platform: str = sys.platform) -> bool | None:
         parts = {_normal(re.sub(r"\s*\(.*\)$", "", p)) for n in names for p in n.split("&")}
         return any(p == w or p.startswith(w + " ") for p in parts for w in wanted)
     return any(_normal(n) in wanted for n in names)
-
-
-def office_off_path(platform: str = sys.platform) -> str | None:
-    """LibreOffice installed where its installer puts it, though not on PATH (Windows)."""
-    if platform != "win32":
-        return None
-    return next((p for p in WINDOWS_OFFICE if Path(p).is_file()), None)
 
 
 def expand_windows_variables(text: str, environ: Mapping[str, str]) -> str:
