@@ -12,7 +12,6 @@ and whatever is missing is downloaded too, until nothing is.
 
 from __future__ import annotations
 
-import datetime as dt
 import email.parser
 import hashlib
 import json
@@ -28,7 +27,7 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name, parse_wheel_filename
 from packaging.version import Version
 
-from okaxl import __version__
+from okaxl import __version__, wareki
 from okaxl.errors import OkaxlError
 
 PLATFORMS = ("win_amd64", "manylinux2014_x86_64")
@@ -272,7 +271,7 @@ def build(target: Target, output: Path, root: Path | None = None, run: Runner = 
         "okaxl": __version__,
         "platform": target.platform,
         "python": target.python,
-        "built_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "built_at": wareki.now().isoformat(timespec="seconds"),
         "wheels": names,
     }
     (folder / "bundle.json").write_text(json.dumps(about, ensure_ascii=False, indent=2), encoding="utf-8")

@@ -15,7 +15,7 @@ from importlib import metadata
 from pathlib import Path, PureWindowsPath
 from typing import Literal
 
-from okaxl import __version__
+from okaxl import __version__, wareki
 from okaxl.config import PATH_KEYS, Config, load_config
 from okaxl.errors import OkaxlError
 from okaxl.shell import cloudpath, pc
@@ -140,7 +140,7 @@ def problem(code: str, what: str, path: object = None, **fields: object) -> Find
 class Report:
     config: Path | None
     findings: list[Finding]
-    checked_at: dt.datetime = field(default_factory=lambda: dt.datetime.now().astimezone())
+    checked_at: dt.datetime = field(default_factory=wareki.now)  # JST, as staff read it
 
     @property
     def errors(self) -> int:
