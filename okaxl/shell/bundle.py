@@ -13,7 +13,6 @@ and whatever is missing is downloaded too, until nothing is.
 from __future__ import annotations
 
 import email.parser
-import hashlib
 import json
 import shutil
 import subprocess
@@ -29,6 +28,7 @@ from packaging.version import Version
 
 from okaxl import __version__, wareki
 from okaxl.errors import OkaxlError
+from okaxl.master.commit import sha256_of
 
 PLATFORMS = ("win_amd64", "manylinux2014_x86_64")
 PYTHONS = ("3.11", "3.12", "3.13")
@@ -94,15 +94,7 @@ class Built:
         return self.archive.stat().st_size
 
     def archive_sha256(self) -> str:
-        return sha256(self.archive)
-
-
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return sha256_of(self.archive)
 
 
 def wheel_requirements(wheel: Path) -> list[Requirement]:
@@ -223,7 +215,7 @@ def _project(root: Path, folder: Path) -> None:
 def write_manifest(folder: Path) -> Path:
     """SHA256SUMS in sha256sum's format (two spaces, forward slashes), every file but itself."""
     files = sorted(p for p in folder.rglob("*") if p.is_file() and p.name != MANIFEST)
-    lines = [f"{sha256(p)}  {p.relative_to(folder).as_posix()}\n" for p in files]
+    lines = [f"{sha256_of(p)}  {p.relative_to(folder).as_posix()}\n" for p in files]
     manifest = folder / MANIFEST
     manifest.write_text("".join(lines), encoding="ascii", newline="\n")
     return manifest
@@ -255,7 +247,7 @@ def build(target: Target, output: Path, root: Path | None = None, run: Runner = 
     (okaxl_wheel,) = wheels.glob("okaxl-*.whl")
     needed = download(target, wheels, okaxl_wheel, run)
     pins = [
-        f"{parse_wheel_filename(w.name)[0]}=={parse_wheel_filename(w.name)[1]} --hash=sha256:{sha256(w)}\n"
+        f"{parse_wheel_filename(w.name)[0]}=={parse_wheel_filename(w.name)[1]} --hash=sha256:{sha256_of(w)}\n"
         for w in sorted(needed.values())
     ]
     (folder / "requirements.txt").write_text("".join(pins), encoding="ascii", newline="\n")
