@@ -110,7 +110,7 @@ class TestContent:
         kpis = openpyxl.load_workbook(paths["真庭市"])[formlayout.KPIS]
         row = next(r for r in range(5, kpis.max_row + 1) if kpis[f"A{r}"].value == "2-07-K1")
         assert kpis[f"F{row}"].value == 3000 and kpis[f"H{row}"].value == "人"
-        assert "R5年度" in kpis[f"F{row}"].number_format  # shown beside it, the number stays a number
+        assert kpis[f"F{row}"].number_format == '#,##0"（R5年度）"'  # beside it, the number stays a number
         model = read_master(project.master)
         baselines = 0
         for r in range(5, kpis.max_row + 1):

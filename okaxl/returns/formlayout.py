@@ -53,10 +53,10 @@ KPI_COLUMNS = (
     FormColumn("C", "指標", 28),
     FormColumn("D", "基準値", 16),
     FormColumn("E", "目標値", 16),
-    FormColumn("F", "直近の現状値", 16),
+    FormColumn("F", "直近の現状値", 24),  # 「1,812（基準値 R1年度）」 on one line
     FormColumn("G", "今年度の現状値", 13, field="kpi_value"),
     FormColumn("H", "単位", 8),
-    FormColumn("I", "変動理由", 34, field="kpi_reason"),
+    FormColumn("I", "変動理由", 26, field="kpi_reason"),
 )
 ANSWER_SHEETS = {PROJECTS: PROJECT_COLUMNS, KPIS: KPI_COLUMNS}
 KEY_COLUMN = "A"  # the 事業ID / KPI_ID of each answer row

@@ -143,7 +143,10 @@ def form_content(tables: Tables, town: str, year: int) -> FormContent:
                 "基準値": kpi_end_text(k, "基準値", empty=""),
                 "目標値": kpi_end_text(k, "目標値", empty=""),
                 "直近の現状値": previous,
-                "_formats": {"直近の現状値": f'General"（{label}）"'} if label else {},
+                # thousands separated as the city prints them: 1,812（基準値 R1年度）
+                "_formats": {"直近の現状値": f'{"#,##0" if isinstance(previous, int) else "General"}"（{label}）"'}
+                if label
+                else {},
                 "単位": k["単位"] or "",
                 "_choices": model.kpi_choices(str(k["KPI_ID"])),
             }
