@@ -124,6 +124,22 @@ def test_pdf_on_every_command_that_writes_a_document(project, args):
     assert pages and all(f"{n}/{len(pages)}" in page for n, page in enumerate(pages, start=1))
 
 
+def test_progress_sheets_two_to_a_page_as_seed_000(project, tmp_path):
+    """Beside the page-per-sheet PDF, the booklet's: portrait A4, two sheets a page, in order."""
+    from pypdf import PdfReader
+
+    book = tmp_path / "p.xlsx"
+    args = ["progress", "--year", "R7", "--project", "2-01", "--project", "2-02", "--project", "2-07"]
+    result = CliRunner().invoke(main, [*args, "--output", str(book), "--pdf", "--config", str(project.path)])
+    assert result.exit_code == 0, result.output
+    single, paired = _pages(book.with_suffix(".pdf")), _pages(tmp_path / "p_2面.pdf")
+    assert len(single) == 4 and len(paired) == 2  # 目次 and three sheets
+    assert paired == [single[0] + single[1], single[2] + single[3]]
+    for page in PdfReader(tmp_path / "p_2面.pdf").pages:
+        assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (595, 842)
+    assert "p_2面.pdf" in result.output
+
+
 def test_the_twelve_town_views_in_one_run(project, tmp_path):
     result = CliRunner().invoke(
         main, ["matrix", "--town", "all", "--output", str(tmp_path), "--pdf", "--config", str(project.path)]

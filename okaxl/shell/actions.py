@@ -29,6 +29,7 @@ class Done:
     message: str
     path: Path | None = None
     files: tuple[Path, ...] = ()  # every workbook written, when there are several
+    two_up: bool = False  # its PDF also two pages to an A4 sheet, as the city prints it
 
 
 def also_pdf(done: Done) -> Done:
@@ -41,7 +42,13 @@ def also_pdf(done: Done) -> Done:
     pdfs = convert_all(books, "pdf", timeout=120 + 30 * len(books))
     where = pdfs[0] if len(pdfs) == 1 else f"{pdfs[0].parent}（{len(pdfs)} ファイル）"
     sentence = done.message if done.message.endswith("。") else f"{done.message}。"
-    return Done(f"{sentence} PDF を {where} に書き出しました。", done.path, done.files)
+    message = f"{sentence} PDF を {where} に書き出しました。"
+    if done.two_up:
+        from okaxl.publish.twoup import two_up
+
+        paired = [two_up(pdf, pdf.with_name(f"{pdf.stem}_2面.pdf")) for pdf in pdfs]
+        message += f" A4 1枚に2シートずつの PDF（冊子用）は {paired[0] if len(paired) == 1 else paired[0].parent} です。"
+    return Done(message, done.path, done.files)
 
 
 def matrix(
@@ -300,7 +307,7 @@ def progress(config: Config, year: int, projects: Iterable[str] = (), output: Pa
     path = output or config.output / f"進捗管理シート_{wareki.short_fiscal_year(year)}.xlsx"
     write_progress(found, year, config.templates / "progress.xlsx", path, config.print.font)
     message = f"{wareki.format_fiscal_year(year)}の進捗管理シート（{len(found)}事務事業）を {path} に書き出しました。"
-    return Done(message, path)
+    return Done(message, path, two_up=True)
 
 
 def kpi(config: Config, projects: Iterable[str] = (), output: Path | None = None) -> Done:
