@@ -76,7 +76,11 @@ def _help_texts() -> dict[str, str]:
 def test_help_is_japanese_and_in_the_order_of_the_year():
     texts = _help_texts()
     assert {name: ENGLISH.findall(text) for name, text in texts.items() if ENGLISH.search(text)} == {}
-    listed = [line.split()[0] for line in texts[""].split("コマンド:")[1].splitlines() if line.strip()]
+    listed = [
+        line.split()[0]
+        for line in texts[""].split("コマンド:")[1].splitlines()
+        if re.match(r"  [a-z]", line)  # a description's continued line is indented further
+    ]
     assert listed == ["validate", "forms", "check", "merge", "status", "progress", "kpi", "matrix", "annex",
                       "revision", "version", "master", "schedule", "launcher", "bundle", "doctor"]
     assert texts[""].startswith("使い方: okaxl [オプション] コマンド [引数]...")
@@ -87,6 +91,17 @@ def test_help_is_japanese_and_in_the_order_of_the_year():
         if line.startswith("  -")
     }
     assert len(columns) == 1, texts["forms"]
+
+
+def test_help_fits_the_terminal():
+    """Help text wraps at the terminal's width as the screen counts it (two columns a Japanese
+    character), never before a closing mark: a sentence ran 1.5 times past an 80-column screen."""
+    for name in ["", *_commands(main)]:
+        result = CliRunner().invoke(main, [*name.split(), "--help"], terminal_width=60)
+        lines = result.output.splitlines()
+        too_wide = [line for line in lines if japanese.width(line) > 60 and "  " not in line.strip()]
+        assert too_wide == [], name
+        assert not [line for line in lines if line.strip()[:1] in tuple("、。）」")], name
 
 
 def test_every_option_is_described():

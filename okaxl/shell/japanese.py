@@ -132,10 +132,45 @@ def width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in click.unstyle(text))
 
 
+# Japanese lines break between any two characters, except before closing marks and after opening ones
+_OPENING = "（「『【〔［〈《"
+_CLOSING = "、。，．）」』】〕］〉》・ー！？：；"
+
+
+def _pieces(chunk: str) -> list[str]:
+    """A chunk of text as the pieces a line may break between: runs of ASCII whole, each other
+    character alone, a closing mark with what precedes it and an opening one with what follows."""
+    pieces: list[str] = []
+    for piece in re.findall(r"[\x00-\x7f]+|.", chunk, re.S):
+        if pieces and (piece in _CLOSING or pieces[-1][-1] in _OPENING):
+            pieces[-1] += piece
+        else:
+            pieces.append(piece)
+    return pieces
+
+
+def _wrap_japanese(wrapper: Any) -> None:
+    """click wraps help text at spaces, counting a character as one column: a Japanese sentence,
+    which has no spaces and takes two columns a character, ran past the terminal's edge."""
+    if getattr(wrapper, "_okaxl", False):
+        return
+    split = wrapper.TextWrapper._split
+
+    def _split(self: Any, text: str) -> list[str]:
+        return [piece for chunk in split(self, text) for piece in _pieces(chunk)]
+
+    wrapper.TextWrapper._split = _split
+    wrapper._okaxl = True
+
+
 def install() -> None:
     """Make click speak Japanese in this process (idempotent)."""
     formatting: Any = importlib.import_module("click.formatting")
     formatting.term_len = width
+    wrapper: Any = importlib.import_module("click._textwrap")
+    if hasattr(wrapper, "term_len"):  # the click versions that measure lines with it
+        wrapper.term_len = width
+        _wrap_japanese(wrapper)
     for name in _MODULES:
         module: Any = importlib.import_module(f"click.{name}")
         if hasattr(module, "_"):
