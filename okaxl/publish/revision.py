@@ -27,7 +27,7 @@ from okaxl.master.reader import read_master
 from okaxl.master.source import UNKNOWN_CONTENT
 from okaxl.master.tables import Tables, records
 from okaxl.numbers import format_number
-from okaxl.publish.sheets import grow_rows, kpi_text, row_height, setup_page
+from okaxl.publish.sheets import grow_rows, kpi_end_text, row_height, setup_page
 from okaxl.publish.titles import sheet_title
 
 NOTES = (
@@ -178,18 +178,10 @@ def snapshots(tables: Tables, revised: dt.date) -> dict[str, Snapshot]:
         for k in sorted(kpis.get(pid, []), key=lambda k: k["順"] if isinstance(k["順"], int) else 0):
             n = k["順"]
             f[f"KPI{n} 指標"] = k["指標"]
-            f[f"KPI{n} 基準値"] = _kpi(k, "基準値", "基準値の補足", "基準時点", "基準年度")
-            f[f"KPI{n} 目標値"] = _kpi(k, "目標値", "目標値の補足", "目標時点", "目標年度")
+            for which in ("基準値", "目標値"):
+                f[f"KPI{n} {which}"] = kpi_end_text(k, which, inline=True) if k[which] is not None else None
         out[pid] = snap
     return out
-
-
-def _kpi(k: dict[str, object], value: str, qualifier: str, when: str, year: str) -> str | None:
-    if k[value] is None:
-        return None
-    return kpi_text(
-        k[value], k["単位"], k[qualifier], k[when], k[year], printed=k.get(f"{value}の表記"), inline=True
-    )
 
 
 REFERENCE = "参考"  # the 事業ID column of a 変更一覧 row about 【参考】圏域間連携事業
@@ -434,7 +426,7 @@ def _detail(ws: Worksheet, snap: Snapshot, revision: Revision, font: str) -> Non
             ws,
             row + 2,
             2 + i,
-            _shown("事業費（", cost),
+            _amount(cost),
             plain,
             center=True,
         )
@@ -443,7 +435,7 @@ def _detail(ws: Worksheet, snap: Snapshot, revision: Revision, font: str) -> Non
     _cell(ws, row, 7, "計", bold, center=True)
     _cell(ws, row + 1, 7, None, plain)
     _cell(
-        ws, row + 2, 7, _shown("事業費（", total), plain, center=True
+        ws, row + 2, 7, _amount(total), plain, center=True
     )
     mark(row + 2, 7, "事業費（計）")
     for r in (row + 1, row + 2):
@@ -513,13 +505,16 @@ def _detail(ws: Worksheet, snap: Snapshot, revision: Revision, font: str) -> Non
     setup_page(ws, landscape=False)
 
 
+def _amount(value: object) -> object:
+    """An amount as the annex prints it: 千円 with commas; 「—」 and the like as they are."""
+    return f"{format_number(value)}千円" if isinstance(value, int | float) else value
+
+
 def _shown(item: str, value: object) -> str | None:
     """A value of the 変更一覧 as the annex prints it: amounts in 千円 with commas."""
     if value is None:
         return None
-    if item.startswith("事業費（") and isinstance(value, int | float):
-        return f"{format_number(value)}千円"
-    return str(value)
+    return str(_amount(value) if item.startswith("事業費（") else value)
 
 
 def _list(ws: Worksheet, revision: Revision, font: str) -> None:
