@@ -2,11 +2,12 @@
 load + save of the same master as a whole process, measured in the same run.
 
     python benchmarks/bench_merge.py [--repeat 5] [--python OTHER_PYTHON] [--scaled 10]
+                                     [--masters real,staff,blank] [--blank 3000]
 
 Masters: the shipped one; the one staff have (re-saved by LibreOffice, then given printer
 settings, a picture, Tables, x14 drop-down and data bar, comments, rich text, a formula column and
-2,000 blank formatted rows: tests/excel_parts.py); the shipped one with 3,000 blank formatted rows
-under 実績 and KPI実績. --python runs the merge with another installation of okaxl (an older
+2,000 blank formatted rows: tests/excel_parts.py); the shipped one with --blank blank formatted
+rows under 実績 and KPI実績. --python runs the merge with another installation of okaxl (an older
 checkout, for before/after figures); the returns are made once, by this one.
 """
 
@@ -71,7 +72,7 @@ def measure(
 
     def reset() -> None:
         config.master.write_bytes(pristine)
-        for name in ("master.ledger.jsonl",):
+        for name in ("master.ledger.jsonl", "master.collection.jsonl"):
             (workbooks / name).unlink(missing_ok=True)
         shutil.rmtree(workbooks / "backups", ignore_errors=True)
         shutil.rmtree(config.archive, ignore_errors=True)
@@ -98,6 +99,7 @@ def main() -> None:
     parser.add_argument("--python", default=sys.executable, help="the Python whose okaxl runs the merge")
     parser.add_argument("--scaled", type=int, default=0, help="also a master this many times larger")
     parser.add_argument("--masters", default="real,staff,blank", help="which masters (real,staff,blank)")
+    parser.add_argument("--blank", type=int, default=3000, help="blank formatted rows of the blank master")
     args = parser.parse_args()
     wanted = set(args.masters.split(","))
     print(f"{'master (12 returns)':<28}{'size':>11}{'load+save':>12}{'merge':>10}{'ratio':>9}")
@@ -111,11 +113,10 @@ def main() -> None:
             staff_master(convert(MASTER, "xlsx", folder / "resaved"), staff)
             measure("staff (LibreOffice + Excel)", staff, folder, args.python, args.repeat)
         if "blank" in wanted:
-            _, blank = measure(
-                "real + 3,000 blank rows", with_blank_rows(folder, 3000), folder, args.python, args.repeat
-            )
+            label = f"real + {args.blank:,} blank rows"
+            _, blank = measure(label, with_blank_rows(folder, args.blank), folder, args.python, args.repeat)
         if blank and plain:
-            print(f"3,000 blank formatted rows cost {blank / plain:.2f}× the merge without them")
+            print(f"{args.blank:,} blank formatted rows cost {blank / plain:.2f}× the merge without them")
         if args.scaled:
             big = scaled_master(args.scaled, folder / f"x{args.scaled}.xlsx")
             measure(f"x{args.scaled}", big, folder, args.python, args.repeat)

@@ -30,9 +30,9 @@ def timed(func: Callable[[], object], repeat: int = 3) -> float:
     return statistics.median(times)
 
 
-def scaled_master(factor: int, path: Path) -> Path:
-    """The real master with every project (and its rows) copied `factor` times under new IDs."""
-    tables = read_master(MASTER)
+def scaled_master(factor: int, path: Path, source: Path = MASTER) -> Path:
+    """The master `source` with every project (and its rows) copied `factor` times under new IDs."""
+    tables = read_master(source)
     frames = dict(tables.frames)
     for sheet in SCALED:
         copies = []

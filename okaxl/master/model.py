@@ -97,14 +97,29 @@ class Model(Tables):
         return [p for p in self.projects.values() if wareki.active_on(p.get("開始日"), p.get("終了日"), date)]
 
     def projects_during(self, year: int) -> list[Row]:
-        return [
-            p for p in self.projects.values() if wareki.active_during(p.get("開始日"), p.get("終了日"), year)
-        ]
+        if year not in self._by_year:
+            self._by_year[year] = [
+                p for p in self.projects.values() if wareki.active_during(p.get("開始日"), p.get("終了日"), year)
+            ]
+        return self._by_year[year]
 
-    def _participation(self) -> Iterator[Row]:
+    @functools.cached_property
+    def _by_year(self) -> dict[int, list[Row]]:
+        return {}  # what projects_during found, asked once per return: the cost stays linear
+
+    @functools.cached_property
+    def _taking_part_by_year(self) -> dict[int, dict[str, dict[str, str]]]:
+        return {}
+
+    @functools.cached_property
+    def _participation_rows(self) -> list[Row]:
         frame = self.frames["参加"]
         if {"事業ID", "市町", "開始日", "終了日"} <= set(frame.columns):
-            yield from records(frame)
+            return records(frame)
+        return []
+
+    def _participation(self) -> Iterator[Row]:
+        yield from self._participation_rows
 
     def taking_part_on(self, date: dt.date) -> dict[str, dict[str, str]]:
         """事業ID → {town: mark} of the partner towns taking part on `date` (★ the proposer)."""
@@ -113,10 +128,13 @@ class Model(Tables):
         )
 
     def taking_part_during(self, year: int) -> dict[str, dict[str, str]]:
-        """事業ID → {town: mark} of the partner towns taking part at any time in fiscal `year`."""
-        return self._marks(
-            r for r in self._participation() if wareki.active_during(r["開始日"], r["終了日"], year)
-        )
+        """事業ID → {town: mark} of the partner towns taking part at any time in fiscal `year`
+        (found once per year: callers read it, never change it)."""
+        if year not in self._taking_part_by_year:
+            self._taking_part_by_year[year] = self._marks(
+                r for r in self._participation() if wareki.active_during(r["開始日"], r["終了日"], year)
+            )
+        return self._taking_part_by_year[year]
 
     def _marks(self, rows: Iterator[Row]) -> dict[str, dict[str, str]]:
         found: dict[str, dict[str, str]] = {}
@@ -155,8 +173,16 @@ class Model(Tables):
         return {str(r["KPI_ID"]): r for r in records(frame) if r["KPI_ID"] is not None}
 
     def kpis_of(self, project_id: str) -> list[Row]:
-        found = [k for k in self.kpis.values() if str(k.get("事業ID")) == project_id]
-        return sorted(found, key=lambda k: k["順"] if isinstance(k.get("順"), int) else 0)
+        return self._kpis_by_project.get(project_id, [])
+
+    @functools.cached_property
+    def _kpis_by_project(self) -> dict[str, list[Row]]:
+        found: dict[str, list[Row]] = {}
+        for k in self.kpis.values():
+            found.setdefault(str(k.get("事業ID")), []).append(k)
+        return {
+            p: sorted(ks, key=lambda k: k["順"] if isinstance(k.get("順"), int) else 0) for p, ks in found.items()
+        }
 
     def reporters(self, kpi_id: str) -> frozenset[str] | None:
         """The towns asked this KPI's value (報告する市町), or None for every town taking part
@@ -264,6 +290,17 @@ class Model(Tables):
     @staticmethod
     def key(sheet: str) -> tuple[str, ...]:
         return layout.sheet(sheet).key
+
+    def by_key(self, sheet: str) -> dict[tuple[object, ...], Row]:
+        """The rows of `sheet` under their key (the last of equal keys), found once per sheet."""
+        if sheet not in self._keyed:
+            columns = self.key(sheet)
+            self._keyed[sheet] = {tuple(r.get(k) for k in columns): r for r in records(self[sheet])}
+        return self._keyed[sheet]
+
+    @functools.cached_property
+    def _keyed(self) -> dict[str, dict[tuple[object, ...], Row]]:
+        return {}
 
 
 def reporting_towns(said: object) -> frozenset[str] | None:

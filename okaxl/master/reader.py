@@ -8,6 +8,7 @@ master is okaxl.master.writer; okaxl.master.build makes a new master from tables
 from __future__ import annotations
 
 import datetime as dt
+import io
 import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
@@ -15,11 +16,10 @@ from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
-from defusedxml import ElementTree as DefusedET
 from lxml import etree
-from openpyxl.utils import get_column_letter
 from python_calamine import CalamineError, CalamineWorkbook
 
+from okaxl.cellref import column_letter
 from okaxl.errors import OkaxlError
 from okaxl.master import layout
 from okaxl.master.layout import Kind
@@ -124,7 +124,7 @@ def _read_sheet(
         if key is not None and key not in found:
             found[key] = index
         elif _header_key(value):
-            cell = f"{get_column_letter(index + 1)}{header_row}"
+            cell = f"{column_letter(index + 1)}{header_row}"
             problems.append(problem("COLUMN_UNEXPECTED", spec.name, cell, value))
     for column in spec.columns:
         if column.name not in found:
@@ -133,17 +133,17 @@ def _read_sheet(
             problems.append(missing if needed else replace(missing, severity=Severity.WARNING))
     records: list[dict[str, object]] = []
     row_numbers: list[int] = []
+    kinds = [(name, i, spec.column(name).kind) for name, i in found.items()]
     for offset, row in enumerate(rows[header_row:], start=header_row + 1):
-        record = {
-            name: typed(row[i] if i < len(row) else None, spec.column(name).kind) for name, i in found.items()
-        }
+        width = len(row)
+        record = {name: typed(row[i] if i < width else None, kind) for name, i, kind in kinds}
         if all(v is None for v in record.values()):
             continue
         records.append(record)
         row_numbers.append(offset)
     columns = [c for c in spec.column_names if c in found]
     df = pd.DataFrame(records, columns=columns, index=pd.Index(row_numbers, dtype="int64"), dtype=object)
-    letters = {name: get_column_letter(i + 1) for name, i in found.items()}
+    letters = {name: column_letter(i + 1) for name, i in found.items()}
     return header_row, df, letters
 
 
@@ -152,10 +152,27 @@ def _read_sheet(
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 
 
+def _may_hide(data: bytes) -> bool:
+    """Whether a sheet's XML may hold what scan_cells looks for: a formula (<f>, <x:f …>), an error
+    value (t="e") or a merged range. A sheet without any of these bytes is not parsed at all; one
+    that has them by chance (<formula1> of a drop-down starts like <f) is parsed, only slower."""
+    if any(mark in data for mark in (b'"e"', b"'e'", b"mergeCell")):
+        return True
+    for start in (b"<f", b":f"):
+        at = data.find(start)
+        while at != -1:
+            if data[at + 2 : at + 3] in (b">", b"/", b" ", b"\t", b"\n", b"\r"):
+                return True
+            at = data.find(start, at + 2)
+    return False
+
+
 def scan_cells(path: Path, sheets: Iterable[str]) -> Iterator[tuple[str, str, str, str]]:
     """(sheet, cell, "formula" | "error" | "merged", text) for what a values-only reader hides.
 
-    Streams the sheet XML with defusedxml, so a large master costs little memory.
+    A sheet whose XML has no formula, error value or merged range anywhere (the usual case) is
+    not parsed at all; the others are streamed with lxml (entities not resolved, no network, as
+    the package's own parser), looking only at cells and merged ranges.
     """
     wanted = set(sheets)
     try:
@@ -167,8 +184,19 @@ def scan_cells(path: Path, sheets: Iterable[str]) -> Iterator[tuple[str, str, st
         for name, part in parts.items():
             if name not in wanted:
                 continue
-            with package.archive.open(part) as stream:
-                for _, element in DefusedET.iterparse(stream, events=("end",)):
+            data = package.archive.read(part)
+            if not _may_hide(data):
+                continue
+            with io.BytesIO(data) as stream:
+                elements = etree.iterparse(
+                    stream,
+                    events=("end",),
+                    tag=(f"{_MAIN}c", f"{_MAIN}mergeCell"),
+                    resolve_entities=False,
+                    no_network=True,
+                    load_dtd=False,
+                )
+                for _, element in elements:
                     tag = element.tag
                     if tag == f"{_MAIN}c":
                         formula = element.find(f"{_MAIN}f")
@@ -183,7 +211,10 @@ def scan_cells(path: Path, sheets: Iterable[str]) -> Iterator[tuple[str, str, st
                                 value.text if value is not None else "#ERROR",
                             )
                         element.clear()
+                        row = element.getparent()
+                        while element.getprevious() is not None:  # cells and rows already seen
+                            del row[0]
+                        while row.getprevious() is not None:
+                            del row.getparent()[0]
                     elif tag == f"{_MAIN}mergeCell":
                         yield name, element.get("ref", "").split(":")[0], "merged", element.get("ref", "")
-                    elif tag == f"{_MAIN}row":
-                        element.clear()

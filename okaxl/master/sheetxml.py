@@ -14,19 +14,17 @@ import bisect
 import math
 import numbers
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
 from lxml import etree
-from openpyxl.formula.translate import Translator
-from openpyxl.utils.cell import column_index_from_string, get_column_letter
 
+from okaxl.cellref import column_index, column_letter, split_ref
 from okaxl.master.package import MAIN, X14, XM, parse, serialize
 
 ROW, CELL, VALUE, FORMULA, INLINE, TEXT = (f"{{{MAIN}}}{t}" for t in ("row", "c", "v", "f", "is", "t"))
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
-_CELL_REF = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)$")
 _AREA = re.compile(r"^(\$?[A-Z]{1,3}\$?)(\d+)(?::(\$?[A-Z]{1,3}\$?)(\d+))?$")
 # characters XML 1.0 cannot hold, and text that already looks like OOXML's _xHHHH_ escape
 _UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")
@@ -45,7 +43,7 @@ class Refusal:
 
     @property
     def cell(self) -> str:
-        return f"{get_column_letter(self.column)}{self.row}"
+        return f"{column_letter(self.column)}{self.row}"
 
 
 class Strings(Protocol):
@@ -124,14 +122,6 @@ class SharedStrings:
         return serialize(self.root, self.data)
 
 
-def split_ref(ref: str) -> tuple[int, int]:
-    """ "E44" → (column 5, row 44)."""
-    match = _CELL_REF.match(ref)
-    if not match:
-        raise ValueError(ref)
-    return column_index_from_string(match.group(1)), int(match.group(2))
-
-
 def grow_area(area: str, end: int, new_end: int) -> str:
     """An area (A1:H43, $A$1:$H$43) that reaches the data's last row `end` is made to reach
     `new_end`; single cells, whole columns and areas above or below the data stay as they are.
@@ -163,6 +153,7 @@ class Worksheet:
         self.sheet_data = sheet_data
         self.header_row = header_row
         self.rows: dict[int, etree._Element] = {}
+        self._by_column: dict[int, dict[int, etree._Element]] = {}
         self.refusals: list[Refusal] = []
         self._shared: dict[str, tuple[str, str]] | None = None
         scanned = header_row
@@ -176,7 +167,7 @@ class Worksheet:
                 ref = cell.get("r")
                 column = split_ref(ref)[0] if ref else column + 1
                 if not ref:
-                    cell.set("r", f"{get_column_letter(column)}{number}")
+                    cell.set("r", f"{column_letter(column)}{number}")
                 if end is None and number > scanned and _holds_value(cell):
                     scanned = number
         self.end = max(end, header_row) if end is not None else scanned
@@ -197,9 +188,14 @@ class Worksheet:
 
     # ------------------------------------------------------------ cells
 
-    def _cells(self, row: etree._Element) -> Iterator[tuple[int, etree._Element]]:
-        for cell in row.iterchildren(CELL):
-            yield split_ref(cell.get("r", ""))[0], cell
+    def _cells(self, number: int) -> dict[int, etree._Element]:
+        """The cells of row `number` by column, read from the XML once; _cell keeps it current."""
+        cells = self._by_column.get(number)
+        if cells is None:
+            row = self.rows.get(number)
+            found = () if row is None else row.iterchildren(CELL)
+            cells = self._by_column[number] = {split_ref(c.get("r", ""))[0]: c for c in found}
+        return cells
 
     def _row(self, number: int) -> etree._Element:
         row = self.rows.get(number)
@@ -218,16 +214,16 @@ class Worksheet:
         """The cell, made where it is missing, in column order, with the style the place gives it:
         the row's own (a formatted row), else the cell above's, else its column's."""
         row = self._row(number)
-        cells = list(self._cells(row))
-        for index, cell in cells:
-            if index == column:
-                return cell
-        new = etree.Element(CELL, r=f"{get_column_letter(column)}{number}")
-        following = next((cell for index, cell in cells if index > column), None)
+        cells = self._cells(number)
+        if column in cells:
+            return cells[column]
+        new = etree.Element(CELL, r=f"{column_letter(column)}{number}")
+        following = min((index for index in cells if index > column), default=None)
         if following is not None:
-            following.addprevious(new)
+            cells[following].addprevious(new)
         else:
             row.append(new)
+        cells[column] = new
         style = self._style_at(row, number, column)
         if style:
             new.set("s", style)
@@ -242,11 +238,10 @@ class Worksheet:
     def _style_at(self, row: etree._Element, number: int, column: int) -> str | None:
         if row.get("customFormat") in ("1", "true") and row.get("s"):
             return row.get("s")
-        above = self.rows.get(number - 1) if number - 1 > self.header_row else None
-        if above is not None:
-            for index, cell in self._cells(above):
-                if index == column and cell.get("s"):
-                    return cell.get("s")
+        if number - 1 > self.header_row:
+            above = self._cells(number - 1).get(column)
+            if above is not None and above.get("s"):
+                return above.get("s")
         for low, high, style in self.column_styles:
             if low <= column <= high:
                 return style
@@ -255,7 +250,7 @@ class Worksheet:
     def _in_merged(self, number: int, column: int) -> str | None:
         for c1, r1, c2, r2 in self.merged:
             if r1 <= number <= r2 and c1 <= column <= c2:
-                return f"{get_column_letter(c1)}{r1}:{get_column_letter(c2)}{r2}"
+                return f"{column_letter(c1)}{r1}:{column_letter(c2)}{r2}"
         return None
 
     def set(self, number: int, column: int, value: object, strings: Strings) -> None:
@@ -319,8 +314,8 @@ class Worksheet:
             if above.get("spans"):
                 row.set("spans", above.get("spans", ""))
         skip = set(values_only)
-        present = {index for index, _ in self._cells(row)}
-        for column, model in self._cells(above):
+        present = set(self._cells(number))
+        for column, model in sorted(self._cells(number - 1).items()):
             if column in present:
                 continue
             cell = self._cell(number, column)
@@ -344,9 +339,11 @@ class Worksheet:
         if kind not in ("normal", "shared") or model.get("cm") or not text:
             self.refusals.append(Refusal("MASTER_FORMULA_NOT_COPIED", number - 1, column, f"={text}"))
             return None
+        from openpyxl.formula.translate import Translator  # only when a formula is copied down
+
         try:
             moved = Translator(f"={text}", origin=origin).translate_formula(
-                f"{get_column_letter(column)}{number}"
+                f"{column_letter(column)}{number}"
             )
         except Exception:  # a formula the translator cannot parse is not guessed at
             self.refusals.append(Refusal("MASTER_FORMULA_NOT_COPIED", number - 1, column, f"={text}"))
@@ -384,7 +381,7 @@ class Worksheet:
         if dimension is not None and ":" in dimension.get("ref", ""):
             c1, r1, c2, r2 = _bounds(dimension.get("ref", ""))
             c2, r2 = max(c2, columns), max(r2, new_end)
-            dimension.set("ref", f"{get_column_letter(c1)}{r1}:{get_column_letter(c2)}{r2}")
+            dimension.set("ref", f"{column_letter(c1)}{r1}:{column_letter(c2)}{r2}")
 
     def to_bytes(self) -> bytes:
         return serialize(self.root, self.data)
@@ -410,7 +407,7 @@ def _bounds(area: str) -> tuple[int, int, int, int]:
     match = _AREA.match(area)
     if not match:
         raise ValueError(area)
-    c1, r1 = column_index_from_string(match.group(1).strip("$")), int(match.group(2))
+    c1, r1 = column_index(match.group(1).strip("$")), int(match.group(2))
     if match.group(3) is None:
         return c1, r1, c1, r1
-    return c1, r1, column_index_from_string(match.group(3).strip("$")), int(match.group(4))
+    return c1, r1, column_index(match.group(3).strip("$")), int(match.group(4))

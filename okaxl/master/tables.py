@@ -25,6 +25,18 @@ class Tables:
     header_rows: dict[str, int] = field(default_factory=dict)
     source: Path | None = None
     problems: list[Problem] = field(default_factory=list)  # found while reading
+    # records() of each frame, made once: validation asks for the same sheets about a hundred times
+    _records: dict[str, tuple[pd.DataFrame, list[dict[str, Any]]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+
+    def records(self, sheet: str) -> list[dict[str, Any]]:
+        """records() of a sheet's table, made once per table (callers read them, never change them)."""
+        df = self.frames[sheet]
+        made = self._records.get(sheet)
+        if made is None or made[0] is not df:
+            made = self._records[sheet] = (df, records(df))
+        return made[1]
 
     def __getitem__(self, sheet: str) -> pd.DataFrame:
         return self.frames[sheet]

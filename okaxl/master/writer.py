@@ -29,9 +29,9 @@ from typing import Any
 
 import pandas as pd
 from lxml import etree
-from openpyxl.utils.cell import column_index_from_string, get_column_letter
 from python_calamine import CalamineWorkbook
 
+from okaxl.cellref import column_index, column_letter
 from okaxl.errors import OkaxlError
 from okaxl.master import layout
 from okaxl.master.package import (
@@ -155,7 +155,7 @@ def _plan(
             _add(problems, problem("COLUMN_MISSING", sheet, cell, None, column=name))
         if missing:
             return None
-        return {n: column_index_from_string(letters[n]) for n in names}
+        return {n: column_index(letters[n]) for n in names}
 
     by_sheet: dict[str, list[CellChange]] = defaultdict(list)
     for change in changes:
@@ -253,7 +253,7 @@ def _apply(
             ws.set(row, column, value, strings)
             written.cells.append((sheet, row, column, value))
             written.origins[(sheet, row, column)] = plan.origins.get((row, column))
-        values_only = {column_index_from_string(c) for c in tables.letters.get(sheet, {}).values()}
+        values_only = {column_index(c) for c in tables.letters.get(sheet, {}).values()}
         for record, origins in zip(plan.records, plan.record_origins, strict=True):
             row = ws.new_row(values_only | set(record))
             written.added_rows.setdefault(sheet, []).append(row)
@@ -406,7 +406,7 @@ def verify(source: Path, target: Path, written: Written) -> list[str]:
                     got = _at(new, row, column)
                     expected = cells[(row, column)] if (row, column) in cells else _at(old, row, column)
                     if not _same_value(got, expected):
-                        where = f"{sheet}!{get_column_letter(column)}{row}"
+                        where = f"{sheet}!{column_letter(column)}{row}"
                         wrong.append(f"{where} を読み直すと {got!r}（{expected!r} のはず）")
     except Exception as exc:  # any failure to read the written file back means it must not be used
         wrong.append(f"書いたブックを開けません（{type(exc).__name__}: {exc}）")
@@ -436,7 +436,7 @@ def model_after(tables: Tables, written: Written) -> Tables:
         by_sheet[sheet].append((row, column, value))
     for sheet, cells in by_sheet.items():
         spec = layout.sheet(sheet)
-        names = {column_index_from_string(letter): name for name, letter in tables.letters[sheet].items()}
+        names = {column_index(letter): name for name, letter in tables.letters[sheet].items()}
         frame = frames[sheet].copy()
         present = set(frame.index)
         new: dict[int, dict[str, object]] = defaultdict(dict)

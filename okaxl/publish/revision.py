@@ -14,6 +14,7 @@ from itertools import groupby
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.worksheet import Worksheet
@@ -27,7 +28,7 @@ from okaxl.master.reader import read_master
 from okaxl.master.source import UNKNOWN_CONTENT
 from okaxl.master.tables import Tables, records
 from okaxl.numbers import format_number
-from okaxl.publish.sheets import grow_rows, kpi_end_text, row_height, setup_page
+from okaxl.publish.sheets import Looks, grow_rows, kpi_end_text, row_height, setup_page
 from okaxl.publish.titles import sheet_title
 
 NOTES = (
@@ -277,13 +278,16 @@ def _cell(
     wrap: bool = True,
     center: bool = False,
 ) -> None:
+    def look(cell: Cell) -> None:
+        cell.font = font
+        cell.alignment = Alignment(
+            wrap_text=wrap, vertical="center" if center else "top", horizontal="center" if center else "left"
+        )
+        if border:
+            cell.border = BORDER
+
     cell = ws.cell(row=row, column=column, value=value)
-    cell.font = font
-    cell.alignment = Alignment(
-        wrap_text=wrap, vertical="center" if center else "top", horizontal="center" if center else "left"
-    )
-    if border:
-        cell.border = BORDER
+    Looks.of(ws.parent).apply(cell, (font, border, wrap, center), look)
 
 
 # The cover as seed 003 prints it: (text, size in points, space above it in points).

@@ -5,13 +5,17 @@ from __future__ import annotations
 import datetime as dt
 import math
 import unicodedata
-from collections.abc import Mapping
+import weakref
+from collections.abc import Callable, Hashable, Mapping
+from copy import copy
 from itertools import groupby
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
@@ -41,6 +45,37 @@ MEASURE_WIDTH = 32  # 「…農産物の／販路開拓・拡大」 breaks betwe
 _THIN = Side(style="thin", color="000000")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _HEAD_FILL = PatternFill("solid", fgColor="D9E1F2")
+
+
+class Looks:
+    """The cell styles of one workbook, each made once. openpyxl hashes every style object each
+    time one is set on a cell, which made large workbooks slow to write (seconds for the forms of a
+    master ten times the real one): the first cell of a look is styled through openpyxl's setters,
+    the others take a copy of its style array, as openpyxl's own worksheet copy does."""
+
+    _books: ClassVar[weakref.WeakKeyDictionary[Workbook, Looks]] = weakref.WeakKeyDictionary()
+
+    def __init__(self) -> None:
+        self._arrays: dict[Hashable, StyleArray] = {}
+
+    @classmethod
+    def of(cls, book: Workbook) -> Looks:
+        looks = cls._books.get(book)
+        if looks is None:
+            looks = cls._books[book] = cls()
+        return looks
+
+    def apply(self, cell: Cell, key: Hashable, style: Callable[[Cell], None]) -> None:
+        """Give `cell` the look `key`, which `style` makes (over what the cell has already, if any)."""
+        if cell.has_style:
+            style(cell)
+            return
+        array = self._arrays.get(key)
+        if array is None:
+            style(cell)
+            self._arrays[key] = copy(cell._style)
+        else:
+            cell._style = copy(array)
 
 
 class Style:

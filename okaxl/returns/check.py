@@ -25,7 +25,6 @@ from okaxl import wareki
 from okaxl.returns import formlayout, signing
 from okaxl.master.commit import sha256_of
 from okaxl.errors import OkaxlError
-from okaxl.returns.forms import input_cells
 from okaxl.numbers import Reading, format_number, parse_number
 from okaxl.returns.precheck import precheck
 from okaxl.problems import Problem, Severity
@@ -309,7 +308,7 @@ def _check_signature(
     result: ReturnResult, book: Workbook, meta: dict[str, str], context: CheckContext, *, compare_cells: bool
 ) -> None:
     """The signature decides; the issued copy is opened only to name what changed when it fails."""
-    inputs = input_cells(meta)
+    inputs = formlayout.input_cells(meta)
     if signing.matches(meta["hmac"], signing.form_digest(context.key, book, meta, inputs, formlayout.META)):
         return
     if not compare_cells:

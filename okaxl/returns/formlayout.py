@@ -5,6 +5,7 @@ The form writer and the return checker both use it, so a form and its check cann
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -67,6 +68,16 @@ UNIT_COLUMN = "H"
 def input_columns(sheet: str) -> dict[str, str]:
     """項目ID → column letter of the input columns of an answer sheet."""
     return {c.field: c.letter for c in ANSWER_SHEETS[sheet] if c.field}
+
+
+def input_cells(metadata: dict[str, str]) -> dict[str, set[str]]:
+    """The coordinates of every input cell of a form, from its metadata."""
+    rows = json.loads(metadata["rows"])
+    cells: dict[str, set[str]] = {}
+    for sheet, columns in ANSWER_SHEETS.items():
+        count = len(rows.get(sheet, []))
+        cells[sheet] = {f"{c.letter}{FIRST_ROW + i}" for c in columns if c.field for i in range(count)}
+    return cells
 
 
 def file_name(short_year: str, town: str) -> str:

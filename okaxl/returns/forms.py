@@ -19,6 +19,7 @@ from openpyxl.comments import Comment
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Border, PatternFill, Protection, Side
+from openpyxl.cell.cell import Cell
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
@@ -26,6 +27,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from okaxl import __version__, wareki
 
 from okaxl.returns import collection, formlayout, signing
+from okaxl.cellref import column_index
 from okaxl.config import Config
 from okaxl.errors import OkaxlError
 from okaxl.files import os_failure, save_atomically
@@ -33,7 +35,7 @@ from okaxl.publish.matrix import resolve_town
 from okaxl.master import layout
 from okaxl.master.model import Model, partner_towns
 from okaxl.numbers import format_number
-from okaxl.publish.sheets import Style, kpi_end_text, row_height, setup_page, wrapped_lines
+from okaxl.publish.sheets import Looks, Style, kpi_end_text, row_height, setup_page, wrapped_lines
 from okaxl.master.tables import Tables, records
 
 INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
@@ -195,23 +197,32 @@ def _head(
 def _body(
     ws: Worksheet, columns: tuple[formlayout.FormColumn, ...], rows: list[dict[str, object]], style: Style
 ) -> None:
+    def body_cell(cell: Cell) -> None:
+        cell.font = style.font()
+        cell.border = BORDER
+        cell.alignment = Alignment(vertical="top", wrap_text=True)
+        cell.fill = LOCKED_FILL
+
+    def input_cell(cell: Cell) -> None:
+        body_cell(cell)
+        cell.fill = INPUT_FILL
+        cell.protection = Protection(locked=False)
+
+    looks = Looks.of(ws.parent)
+    indexes = {column.letter: column_index(column.letter) for column in columns}
     for number, record in enumerate(rows, start=formlayout.FIRST_ROW):
         longest = 1
         for column in columns:
-            cell = ws[f"{column.letter}{number}"]
-            cell.font = style.font()
-            cell.border = BORDER
-            cell.alignment = Alignment(vertical="top", wrap_text=True)
+            cell = ws.cell(row=number, column=indexes[column.letter])
             if column.field:
-                cell.fill = INPUT_FILL
-                cell.protection = Protection(locked=False)
+                looks.apply(cell, ("input", style.name, style.size), input_cell)
                 continue
+            looks.apply(cell, ("body", style.name, style.size), body_cell)
             value = record.get(column.heading)
             cell.value = value if value not in ("", None) else None
             shown = record.get("_formats", {})
             if isinstance(shown, dict) and column.heading in shown and cell.value is not None:
                 cell.number_format = shown[column.heading]
-            cell.fill = LOCKED_FILL
             text = str(value or "")
             longest = max(longest, wrapped_lines(text, column.width))
         ws.row_dimensions[number].height = min(max(30, row_height(longest)), 400)
@@ -413,7 +424,7 @@ def build_form(
     if worded:
         metadata["kpi_choices"] = json.dumps(worded, ensure_ascii=False)
     metadata["key_id"] = signing.key_id(key)
-    metadata["hmac"] = signing.form_digest(key, book, metadata, input_cells(metadata), formlayout.META)
+    metadata["hmac"] = signing.form_digest(key, book, metadata, formlayout.input_cells(metadata), formlayout.META)
     meta = book.create_sheet(formlayout.META)
     for number, (name, part) in enumerate(formlayout.metadata_cells(metadata), start=1):
         meta[f"A{number}"] = name
@@ -446,18 +457,6 @@ def _reason_alert(ws: Worksheet, last: int, threshold: float) -> None:
         f"直近の現状値から {threshold:.0%} を超えて変わった現状値には、理由の入力が必要です（赤くなったセル）。",
         "okaxl",
     )
-
-
-def input_cells(metadata: dict[str, str]) -> dict[str, set[str]]:
-    """The coordinates of every input cell of a form, from its metadata."""
-    rows = json.loads(metadata["rows"])
-    cells: dict[str, set[str]] = {}
-    for sheet, columns in formlayout.ANSWER_SHEETS.items():
-        count = len(rows.get(sheet, []))
-        cells[sheet] = {
-            f"{c.letter}{formlayout.FIRST_ROW + i}" for c in columns if c.field for i in range(count)
-        }
-    return cells
 
 
 def write_forms(

@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from openpyxl.utils.cell import column_index_from_string, get_column_letter
 
+from okaxl.cellref import column_index, column_letter
 from okaxl import wareki
 
 from okaxl.returns import formlayout
@@ -108,9 +108,8 @@ def planned_changes(result: ReturnResult, model: Model, *, clearing: bool = Fals
     changes = []
     for sheet, answers in result.answers.items():
         target, fields = TARGETS[sheet]
-        key_columns = model.key(target)
         required = {c.name: c.required for c in layout.sheet(target).columns}
-        existing = {tuple(r.get(k) for k in key_columns): r for r in records(model[target])}
+        existing = model.by_key(target)
         for item, answer in answers.items():
             key = (item, result.year, result.town)
             row = existing.get(key, {})
@@ -274,7 +273,7 @@ def _form_cell(r: ReturnResult, cell: tuple[str, tuple[object, ...], str]) -> tu
 def problems_of_write(after: Tables, written: Written, today: dt.date) -> list[Problem]:
     """The errors validation finds in what the write put there: in a written cell or a new row.
     Problems elsewhere were there before and are not the write's doing."""
-    cells = {(sheet, f"{get_column_letter(column)}{row}") for sheet, row, column, _ in written.cells}
+    cells = {(sheet, f"{column_letter(column)}{row}") for sheet, row, column, _ in written.cells}
     rows = {(sheet, row) for sheet, numbers in written.added_rows.items() for row in numbers}
     found = []
     for p in check_tables(after, today, sheets={sheet for sheet, *_ in written.cells}):
@@ -349,7 +348,7 @@ def _origin_of(written: Written, sheet: str, cell: str) -> Origin | None:
     digits = cell[len(letters) :]
     if not letters or not digits.isdigit():
         return None
-    origin = written.origins.get((sheet, int(digits), column_index_from_string(letters)))
+    origin = written.origins.get((sheet, int(digits), column_index(letters)))
     if origin is None:  # a problem on a new row's other cell: the row's key cells say whose it is
         row = int(digits)
         origin = next((o for (s, r, _), o in written.origins.items() if s == sheet and r == row and o), None)

@@ -2,7 +2,10 @@
 
 A returned form is untrusted input: a 1 MB file can cost a reader about 1 GB of memory, and a tiny
 file with one cell at XFD1048576 can abort a reader outright. So the file's bytes, its zip
-directory and its XML are checked here with explicit bounds, streaming, with defusedxml.
+directory and its XML are checked here with explicit bounds: the small parts with defusedxml; the
+sheets, which hold every cell, refused outright when they declare a DTD or an entity, then streamed
+with lxml's C parser (entities unresolved, no network, no DTD), which is ten times faster than a
+parser built in Python on a form of thousands of rows.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from pathlib import Path
 
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as DefusedET
+from lxml import etree
 
 from okaxl.problems import Problem
 from okaxl.rules import problem
@@ -100,7 +104,15 @@ def precheck(path: Path) -> Precheck:
         return _reject("RETURN_NOT_WORKBOOK", "壊れた zip")
     except DefusedXmlException as exc:
         return _reject("RETURN_UNSAFE", f"XML に {type(exc).__name__}")
-    except (DefusedET.ParseError, KeyError, ValueError, OSError, EOFError, NotImplementedError) as exc:
+    except (
+        DefusedET.ParseError,
+        etree.XMLSyntaxError,
+        KeyError,
+        ValueError,
+        OSError,
+        EOFError,
+        NotImplementedError,
+    ) as exc:
         return _reject("RETURN_UNREADABLE", type(exc).__name__)
 
 
@@ -155,8 +167,20 @@ def _check_package(archive: zipfile.ZipFile) -> Precheck:
     for name in names:
         if not (name.startswith("xl/worksheets/sheet") and name.endswith(".xml")):
             continue
-        with archive.open(name) as stream:
-            for _, element in DefusedET.iterparse(stream, events=("end",)):
+        data = _read(archive, name)
+        if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+            return _reject("RETURN_UNSAFE", f"XML に DTD（{name}）")
+        with io.BytesIO(data) as stream:
+            elements = etree.iterparse(
+                stream,
+                events=("end",),
+                tag=(f"{MAIN}c", f"{MAIN}dimension"),
+                resolve_entities=False,
+                no_network=True,
+                load_dtd=False,
+                huge_tree=False,
+            )
+            for _, element in elements:
                 if element.tag == f"{MAIN}c":
                     cells += 1
                     match = _CELL_REF.match(element.get("r", ""))
@@ -167,6 +191,8 @@ def _check_package(archive: zipfile.ZipFile) -> Precheck:
                     if cells > MAX_CELLS:
                         return _reject("RETURN_TOO_LARGE", f"セルが {MAX_CELLS:,} 個超")
                     element.clear()
+                    while element.getprevious() is not None:  # the row's cells already seen
+                        del element.getparent()[0]
                 elif element.tag == f"{MAIN}dimension":
                     last = element.get("ref", "A1").split(":")[-1]
                     match = _CELL_REF.match(last)

@@ -46,7 +46,7 @@ def rows(tables: Tables, sheet: str, *needed: str) -> Iterator[tuple[int, Row]]:
     df = tables.frames.get(sheet)
     if df is None or any(c not in df.columns for c in needed):
         return
-    yield from zip(df.index, df.to_dict("records"), strict=True)
+    yield from zip(df.index, tables.records(sheet), strict=True)
 
 
 def _fmt(date: object) -> str:

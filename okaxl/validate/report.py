@@ -7,12 +7,8 @@ from collections.abc import Iterable
 from itertools import groupby
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-
 from okaxl.files import save_atomically
 from okaxl.problems import Problem, Severity
-from okaxl.publish.sheets import row_height, setup_page, wrapped_lines
 
 LABEL = {Severity.ERROR: "エラー", Severity.WARNING: "警告"}
 
@@ -45,6 +41,11 @@ def write_json(document: dict[str, object], path: Path) -> None:
 
 def write_excel(problems: list[Problem], path: Path, *, workbook: Path, title: str, font: str) -> None:
     """One row per problem, with a hyperlink that opens `workbook` at the problem's cell."""
+    from openpyxl import Workbook  # only this view writes a workbook: text and JSON need none
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    from okaxl.publish.sheets import row_height, setup_page, wrapped_lines
+
     book = Workbook()
     ws = book.active
     assert ws is not None

@@ -64,29 +64,18 @@ CHECKS: dict[str, Callable[[object], bool]] = {
 }
 
 
-def _text_checks(column: layout.Column) -> list[pa.Check]:
+def _text_codes(column: layout.Column) -> list[str]:
     codes = ["TEXT_FORMULA_LIKE", "MACHINE_DEPENDENT_CHAR", "DITTO"]
     if column.kind is Kind.NAME:
-        codes += ["TEXT_SPACES", "TEXT_LINE_BREAK", "TEXT_INNER_SPACES"]
-    else:
-        codes.append("TEXT_SPACES_FREE")
-    checks = [pa.Check(CHECKS[c], element_wise=True, ignore_na=True, name=c) for c in codes]
-    limit = NAME_LIMITS.get(column.name, TEXT_LIMITS[column.kind])
-    checks.append(
-        pa.Check(
-            lambda v, n=limit: not isinstance(v, str) or len(v) <= n,
-            element_wise=True,
-            ignore_na=True,
-            name="TEXT_TOO_LONG",
-        )
-    )
-    return checks
+        return [*codes, "TEXT_SPACES", "TEXT_LINE_BREAK", "TEXT_INNER_SPACES", "TEXT_TOO_LONG"]
+    return [*codes, "TEXT_SPACES_FREE", "TEXT_TOO_LONG"]
 
 
-def _kind_checks(column: layout.Column) -> list[pa.Check]:
+def column_codes(column: layout.Column) -> list[str]:
+    """The element checks of one column, by rule code."""
     kind = column.kind
     if kind in (Kind.NAME, Kind.TEXT):
-        return _text_checks(column)
+        return _text_codes(column)
     name = {
         Kind.INT: "NUMBER",
         Kind.YEAR: "NOT_A_YEAR",
@@ -94,10 +83,45 @@ def _kind_checks(column: layout.Column) -> list[pa.Check]:
         Kind.AMOUNT: "AMOUNT",
         Kind.VALUE: "VALUE",
     }[kind]
-    checks = [pa.Check(CHECKS[name], element_wise=True, ignore_na=True, name=name)]
-    if kind is Kind.VALUE:
-        checks += _text_checks(layout.Column(column.name, Kind.NAME))[:4]  # formula, 機種依存, 同上, spaces
-    return checks
+    if kind is Kind.VALUE:  # a value may be words: formula, 機種依存, 同上, spaces
+        return [name, *_text_codes(layout.Column(column.name, Kind.NAME))[:4]]
+    return [name]
+
+
+def _limit(column: layout.Column) -> int:
+    return NAME_LIMITS.get(column.name, TEXT_LIMITS.get(column.kind, 60))
+
+
+def _passes(code: str, value: object, limit: int) -> bool:
+    if code == "TEXT_TOO_LONG":
+        return not isinstance(value, str) or len(value) <= limit
+    return CHECKS[code](value)
+
+
+def failing(column: layout.Column, value: object) -> list[str]:
+    """The codes of the column's checks that `value` fails."""
+    return [code for code in column_codes(column) if not _passes(code, value, _limit(column))]
+
+
+def _column_check(column: layout.Column) -> pa.Check:
+    """All of a column's element checks as one pandera check: pandera's cost is per check, so one
+    check per column validates the master several times faster than one per rule; the failure
+    cases it finds are explained rule by rule (failing()). A column holds the same values again
+    and again (towns, dates, stages), so each distinct value (and type: True is not 1) is judged
+    once per run."""
+    codes, limit = column_codes(column), _limit(column)
+    judged: dict[tuple[type, object], bool] = {}
+
+    def fine(value: object) -> bool:
+        key = (type(value), value)
+        verdict = judged.get(key)
+        if verdict is None:
+            if len(judged) > 100_000:  # a process that validates many masters keeps no more
+                judged.clear()
+            verdict = judged[key] = all(_passes(c, value, limit) for c in codes)
+        return verdict
+
+    return pa.Check(fine, element_wise=True, ignore_na=True, name="element")
 
 
 def schema_for(sheet: layout.Sheet) -> pa.DataFrameSchema:
@@ -105,7 +129,7 @@ def schema_for(sheet: layout.Sheet) -> pa.DataFrameSchema:
     columns = {
         c.name: pa.Column(
             object,
-            checks=[] if sheet.log and c.kind in (Kind.NAME, Kind.TEXT) else _kind_checks(c),
+            checks=[] if sheet.log and c.kind in (Kind.NAME, Kind.TEXT) else [_column_check(c)],
             nullable=not c.required,
             required=False,
             coerce=False,
@@ -179,8 +203,9 @@ def _explain(code: str, sheet: str, cell: str, value: object, column: layout.Col
     if code == "TEXT_INNER_SPACES":
         return problem(code, sheet, cell, value, suggestion=re.sub(r"[ \u3000]+", "", str(value)))
     if code == "TEXT_TOO_LONG":
-        limit = NAME_LIMITS.get(column.name, TEXT_LIMITS.get(column.kind, 60))
-        return problem(code, sheet, cell, value, column=column.name, length=len(str(value)), limit=limit)
+        return problem(
+            code, sheet, cell, value, column=column.name, length=len(str(value)), limit=_limit(column)
+        )
     if code == "TEXT_FORMULA_LIKE":
         first = unicodedata.normalize("NFKC", str(value)).lstrip(" ")[:1]
         return problem(code, sheet, cell, value, first=repr(first)[1:-1])
@@ -216,5 +241,9 @@ def check_schemas(tables: Tables, sheets: Collection[str] | None = None) -> Iter
                     continue
                 code = str(case.check).split("(")[0]
                 cell = tables.cell(spec.name, int(row), str(column))
-                value = df.at[int(row), column] if code != "not_nullable" else None
-                yield _explain(code, spec.name, cell, value, spec.column(str(column)))
+                if code == "not_nullable":
+                    yield _explain(code, spec.name, cell, None, spec.column(str(column)))
+                    continue
+                value = df.at[int(row), column]
+                for failed in failing(spec.column(str(column)), value) if code == "element" else [code]:
+                    yield _explain(failed, spec.name, cell, value, spec.column(str(column)))
