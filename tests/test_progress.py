@@ -308,3 +308,17 @@ def test_fy2017_prints_every_value_as_published(fy2017):
     assert missing == []
     for printed in ("10,017人\n（平成28年度）", "3,172人\n（平成28年度）", "▲862人\n（平成28年度）", "6.0冊\n（平成33年度）", "11,493人\n（平成27年）"):
         assert printed in shown
+
+
+def test_each_sheet_is_counted_as_it_is_made(tmp_path):
+    """The progress bar of `okaxl progress` moves once per project sheet, out of the sheets to make."""
+    from okaxl.config import load_config
+    from okaxl.shell import actions
+    from tests.conftest import ROOT
+
+    steps: list[int] = []
+    out = tmp_path / "p.xlsx"
+    done = actions.progress(load_config(ROOT / "config.toml"), 2017, output=out, each=steps.append)
+    sheets = openpyxl.load_workbook(out, read_only=True).sheetnames
+    assert done.path == out and len(steps) == len(sheets) - 1 == 42
+    assert set(steps) == {42}

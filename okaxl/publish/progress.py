@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import difflib
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from copy import copy
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -231,8 +231,16 @@ class _Sheet(Worksheet):
         self._title = value
 
 
-def write_progress(found: list[Page], year: int, template_path: Path, path: Path, font: str) -> Path:
-    """One workbook: a contents sheet with links, then one sheet per project from the template."""
+def write_progress(
+    found: list[Page],
+    year: int,
+    template_path: Path,
+    path: Path,
+    font: str,
+    each: Callable[[], object] | None = None,
+) -> Path:
+    """One workbook: a contents sheet with links, then one sheet per project from the template
+    (`each()` after each sheet, for a progress bar)."""
     if not template_path.is_file():
         raise OkaxlError(
             f"テンプレート {template_path} がありません。config.toml の [paths] templates を確認してください。"
@@ -253,6 +261,8 @@ def write_progress(found: list[Page], year: int, template_path: Path, path: Path
         template.repeat_row(ws, "KPI", page.kpis, dict.fromkeys(KPI_FIELDS, "－"))
         template.fill(ws, page.values)
         grow_rows(ws)  # one page per project still: the page shrinks to fit, the text is not cut
+        if each:
+            each()
     book.remove(model)
     contents = book.create_sheet("目次", 0)
     _contents(contents, found, year, font)

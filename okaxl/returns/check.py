@@ -366,6 +366,7 @@ def _check_inputs(
     for sheet, keys in rows.items():
         ws = formulas[sheet]
         columns = formlayout.input_columns(sheet)
+        headings = {letter: _heading(formulas, sheet, letter) for letter in columns.values()}
         answers = result.answers.setdefault(sheet, {})
         for offset, key in enumerate(keys):
             number = formlayout.FIRST_ROW + offset
@@ -376,7 +377,7 @@ def _check_inputs(
                     kind, choices = "選択", worded[str(key)]
                 coordinate = f"{letter}{number}"
                 result.cells[(sheet, str(key), field_id)] = coordinate
-                heading = _heading(formulas, sheet, letter)
+                heading = headings[letter]
                 raw = ws[coordinate]
                 value = raw.value
                 context = {"sheet": sheet, "cell": coordinate, "heading": heading}

@@ -296,7 +296,14 @@ def merge_inbox(config: Config, *, replace: bool = False) -> Done:
     return Done(f"回答の取り込み: {summary} — {tail}", None)
 
 
-def progress(config: Config, year: int, projects: Iterable[str] = (), output: Path | None = None) -> Done:
+def progress(
+    config: Config,
+    year: int,
+    projects: Iterable[str] = (),
+    output: Path | None = None,
+    each: Callable[[int], None] | None = None,
+) -> Done:
+    """`okaxl progress`: a sheet per project; `each(total)` is called as each sheet is made."""
     from okaxl.master.model import Model
     from okaxl.master.reader import read_master
     from okaxl.publish.progress import pages, write_progress
@@ -305,7 +312,8 @@ def progress(config: Config, year: int, projects: Iterable[str] = (), output: Pa
     Model.of(tables).require_period(year)
     found = pages(tables, year, list(projects) or None)
     path = output or config.output / f"進捗管理シート_{wareki.short_fiscal_year(year)}.xlsx"
-    write_progress(found, year, config.templates / "progress.xlsx", path, config.print.font)
+    step = (lambda: each(len(found))) if each else None
+    write_progress(found, year, config.templates / "progress.xlsx", path, config.print.font, each=step)
     message = f"{wareki.format_fiscal_year(year)}の進捗管理シート（{len(found)}事務事業）を {path} に書き出しました。"
     return Done(message, path, two_up=True)
 

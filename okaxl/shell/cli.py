@@ -4,6 +4,7 @@ and exit status 2. Heavy imports happen inside the commands, so that `okaxl --he
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
@@ -494,9 +495,18 @@ def progress(
     from okaxl import wareki
     from okaxl.shell import actions
 
-    _tell(
-        actions.progress(_config(config_path), wareki.parse_fiscal_year(year), project, _output(output)), pdf
-    )
+    with contextlib.ExitStack() as stack:
+        bars: list[Any] = []
+
+        def step(total: int) -> None:  # the bar starts once the number of sheets is known
+            if not bars:
+                bars.append(stack.enter_context(_progress(total, "進捗管理シートを作成中")))
+            bars[0].update(1)
+
+        done = actions.progress(
+            _config(config_path), wareki.parse_fiscal_year(year), project, _output(output), each=step
+        )
+    _tell(done, pdf)
 
 
 @main.command()
