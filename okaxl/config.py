@@ -13,10 +13,19 @@ from okaxl.errors import OkaxlError
 PATH_KEYS = ("master", "versions", "output", "inbox", "archive", "backups", "templates", "reports")
 
 
+# The back page of the vision's booklet as seeds 002 and 003 print it: who publishes it, and where.
+PUBLISHER = (
+    "岡山市政策局政策部政策企画課",
+    "〒700-8544 岡山市北区大供一丁目1番1号",
+    "TEL 086-803-1040 / FAX 086-803-1732",
+)
+
+
 @dataclass(frozen=True, slots=True)
 class PrintSettings:
     font: str
     font_size: float
+    publisher: tuple[str, ...] = PUBLISHER  # [print] publisher: the lines of the back page
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +111,12 @@ def load_config(path: Path | None = None) -> Config:
     size = _key(printing, "print", "font_size", path)
     if not isinstance(font, str) or not isinstance(size, int | float):
         raise OkaxlError(f"設定ファイル {path} の [print] は font を文字列、font_size を数値にしてください。")
+    publisher = printing.get("publisher", list(PUBLISHER))
+    if not isinstance(publisher, list) or not all(isinstance(line, str) for line in publisher):
+        raise OkaxlError(
+            f'設定ファイル {path} の [print] publisher は ["岡山市政策局政策部政策企画課", "〒700-8544 …"] '
+            "のように、裏表紙の行を文字列の並びで書いてください。"
+        )
     schedule = _schedule(data.get("schedule", {}), path)
     forms = _forms(_section(data, "forms", path), path, base)
     merge_section = data.get("merge", {})
@@ -121,7 +136,7 @@ def load_config(path: Path | None = None) -> Config:
         merge_backups_keep=keep,
         fiscal_year=fiscal_year,
         as_of=as_of,
-        print=PrintSettings(font=font, font_size=float(size)),
+        print=PrintSettings(font=font, font_size=float(size), publisher=tuple(publisher)),
         **resolved,
     )
 

@@ -45,3 +45,20 @@ def test_bad_year(root, tmp_path):
 def test_missing_file(tmp_path):
     with pytest.raises(OkaxlError, match="見つかりません"):
         load_config(tmp_path / "nope.toml")
+
+
+def test_the_back_page_publisher(root, tmp_path):
+    """[print] publisher: the shipped lines are the seeds'; without the key the same; a wrong type is said."""
+    from okaxl.config import PUBLISHER
+
+    assert load_config(root / "config.toml").print.publisher == PUBLISHER
+    text = (root / "config.toml").read_text(encoding="utf-8")
+    start = text.index("publisher = [")
+    end = text.index("]\n", start) + 2
+    (tmp_path / "config.toml").write_text(text[:start] + text[end:], encoding="utf-8")
+    assert load_config(tmp_path / "config.toml").print.publisher == PUBLISHER
+    (tmp_path / "config.toml").write_text(
+        text[:start] + 'publisher = "政策企画課"\n' + text[end:], encoding="utf-8"
+    )
+    with pytest.raises(OkaxlError, match="publisher"):
+        load_config(tmp_path / "config.toml")

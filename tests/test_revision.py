@@ -13,7 +13,7 @@ from okaxl.master import ledger
 from okaxl.publish.revision import compare
 from okaxl.shell.cli import main
 from tests.conftest import MASTER, ROOT
-from tests.seeds import detail_sheets, reference_page
+from tests.seeds import detail_sheets, reference_page, seed
 
 V2024 = ROOT / "workbooks" / "versions" / "master_2024-03.xlsx"
 NEW_PROJECTS = (
@@ -72,6 +72,19 @@ class TestShippedVersions:
         assert headings == printed and list(headings.values()).count(None) == 7
         cover = [c.value for c in book["表紙"]["B"] if c.value]
         assert "※変更箇所のみ抜粋" in cover and "令和8年（2026年）3月" in cover and "岡山市" in cover
+        # the back page, after the details, says what seed 003's last page says, line for line
+        assert book.sheetnames[-2:] == ["裏表紙", "変更一覧"]
+        last_page = seed("003").rsplit("**第2期", 1)[1].replace("**", "")
+        printed = [line.strip() for line in last_page.splitlines() if line.strip()]
+        back = [str(c.value) for c in book["裏表紙"]["B"] if c.value]
+        assert printed[0] == "岡山連携中枢都市圏ビジョン" and back[0] == "第2期 岡山連携中枢都市圏ビジョン"
+        assert back[1:] == printed[1:] == [
+            "《別冊》",
+            "令和8年(2026年)3月改訂",
+            "岡山市政策局政策部政策企画課",
+            "〒700-8544 岡山市北区大供一丁目1番1号",
+            "TEL 086-803-1040 / FAX 086-803-1732",
+        ]
         table = book["具体的な取組"]
         assert "48事務事業" in table["B3"].value
         (reference,) = [r for r in table.iter_rows(values_only=True) if r[1] == "【参考】 圏域間連携事業"]
@@ -174,7 +187,7 @@ class TestSynthetic:
         result = run(project, "revision", MASTER, MASTER, "--output", out)
         assert result.exit_code == 0 and "変更はありません" in result.output
         book = openpyxl.load_workbook(out)
-        assert book.sheetnames == ["表紙", "具体的な取組", "変更一覧"]
+        assert book.sheetnames == ["表紙", "具体的な取組", "裏表紙", "変更一覧"]
         assert "変更はありません" in [c.value for c in book["表紙"]["B"]]
 
     @pytest.mark.parametrize("kind", ["matrix", "schema"])

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import groupby
 from pathlib import Path
@@ -20,6 +21,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.worksheet import Worksheet
 
 from okaxl import wareki
+from okaxl.config import PUBLISHER
 from okaxl.errors import OkaxlError
 from okaxl.files import save_atomically
 from okaxl.master import layout
@@ -307,6 +309,27 @@ def _cover(ws: Worksheet, revision: Revision, font: str) -> None:
     lines = [*_COVER, (wareki.format_month(revision.new_date), 14, 150), ("岡山市", 16, 30)]
     if not revision.changes:
         lines.append(("変更はありません", 14, 30))
+    _stack(ws, lines, font, left=2)
+
+
+_HALF_BRACKETS = str.maketrans("（）", "()")
+
+
+def _back(ws: Worksheet, revision: Revision, font: str, publisher: Sequence[str]) -> None:
+    """The back page, as seeds 002 and 003 end: the booklet, its revision and its publisher."""
+    lines = [
+        ("第2期 岡山連携中枢都市圏ビジョン", 16, 420),
+        ("《別冊》", 16, 0),
+        # the back page sets the year in half-width brackets: 令和8年(2026年)3月改訂
+        (wareki.format_month(revision.new_date).translate(_HALF_BRACKETS) + "改訂", 12, 20),
+        *((line, 11, 20 if k == 0 else 0) for k, line in enumerate(publisher)),
+    ]
+    _stack(ws, lines, font)
+
+
+def _stack(ws: Worksheet, lines: Sequence[tuple[str, float, float]], font: str, left: int = 0) -> None:
+    """Lines of a cover, one under another (text, size in points, space above in points); the
+    first `left` lines at the left edge, the others centred on a portrait page."""
     row = 1
     for text, size, space in lines:
         if space:
@@ -315,7 +338,7 @@ def _cover(ws: Worksheet, revision: Revision, font: str) -> None:
         # the text sits in B, a column narrower than the page, so nothing reaches past an edge
         cell = ws.cell(row=row, column=2, value=text)
         cell.font = Font(name=font, size=size, bold=size >= 20 or text == "変更はありません")
-        cell.alignment = Alignment(horizontal="left" if row <= 2 else "center", vertical="center")
+        cell.alignment = Alignment(horizontal="left" if row <= left else "center", vertical="center")
         ws.row_dimensions[row].height = row_height(1, size)
         row += 1
     ws.column_dimensions["A"].width = 4
@@ -547,7 +570,11 @@ def _list(ws: Worksheet, revision: Revision, font: str) -> None:
     setup_page(ws, landscape=True, title_rows="2:2")
 
 
-def write_revision(revision: Revision, new_tables: Tables, path: Path, font: str) -> Path:
+def write_revision(
+    revision: Revision, new_tables: Tables, path: Path, font: str, publisher: Sequence[str] = PUBLISHER
+) -> Path:
+    """The excerpt: cover, table, a sheet per changed project, the back page, then 変更一覧 (the
+    staff's list of every change, after the pages the city prints)."""
     book = Workbook()
     cover = book.active
     assert cover is not None
@@ -560,6 +587,7 @@ def write_revision(revision: Revision, new_tables: Tables, path: Path, font: str
         snap = revision.new[pid]
         title = sheet_title(f"P{snap.page} {snap.name}", [*book.sheetnames, "変更一覧"])
         _detail(book.create_sheet(title), snap, revision, font)
+    _back(book.create_sheet("裏表紙"), revision, font, publisher)
     _list(book.create_sheet("変更一覧"), revision, font)
     save_atomically(book, path)
     return path

@@ -358,7 +358,7 @@ def revision(
         old = saved[-1]
     found = compare(old, new)
     path = output or config.output / f"別冊改訂案_{wareki.format_month(found.new_date)}.xlsx"
-    write_revision(found, read_master(new), path, config.print.font)
+    write_revision(found, read_master(new), path, config.print.font, config.print.publisher)
     head = "変更はありません。" if not found.changes else ""
     return Done(
         f"{head}{wareki.format_month(found.new_date)}の改訂案（変更 {len(found.changes)} 件、詳細シート "
