@@ -133,8 +133,10 @@ def test_progress_sheets_two_to_a_page_as_seed_000(project, tmp_path):
     result = CliRunner().invoke(main, [*args, "--output", str(book), "--pdf", "--config", str(project.path)])
     assert result.exit_code == 0, result.output
     single, paired = _pages(book.with_suffix(".pdf")), _pages(tmp_path / "p_2面.pdf")
-    assert len(single) == 4 and len(paired) == 2  # 目次 and three sheets
-    assert paired == [single[0] + single[1], single[2] + single[3]]
+    assert len(single) == 4 and len(paired) == 3  # 目次 and three sheets
+    # the 目次 on a sheet of its own (its lower half blank), then the project sheets two by two
+    assert paired == [single[0], single[1] + single[2], single[3]]
+    assert single[0].startswith("令和7年度岡山連携中枢都市圏進捗管理シート（3事務事業）")
     for page in PdfReader(tmp_path / "p_2面.pdf").pages:
         assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (595, 842)
     assert "p_2面.pdf" in result.output

@@ -29,7 +29,9 @@ class Done:
     message: str
     path: Path | None = None
     files: tuple[Path, ...] = ()  # every workbook written, when there are several
-    two_up: bool = False  # its PDF also two pages to an A4 sheet, as the city prints it
+    # its PDF also two pages to an A4 sheet, as the city prints it: the last this many pages (a sheet
+    # each), after the contents on sheets of their own; 0: no such PDF
+    two_up: int = 0
 
 
 def also_pdf(done: Done) -> Done:
@@ -46,7 +48,7 @@ def also_pdf(done: Done) -> Done:
     if done.two_up:
         from okaxl.publish.twoup import two_up
 
-        paired = [two_up(pdf, pdf.with_name(f"{pdf.stem}_2面.pdf")) for pdf in pdfs]
+        paired = [two_up(pdf, pdf.with_name(f"{pdf.stem}_2面.pdf"), done.two_up) for pdf in pdfs]
         message += f" A4 1枚に2シートずつの PDF（冊子用）は {paired[0] if len(paired) == 1 else paired[0].parent} です。"
     return Done(message, done.path, done.files)
 
@@ -315,7 +317,7 @@ def progress(
     step = (lambda: each(len(found))) if each else None
     write_progress(found, year, config.templates / "progress.xlsx", path, config.print.font, each=step)
     message = f"{wareki.format_fiscal_year(year)}の進捗管理シート（{len(found)}事務事業）を {path} に書き出しました。"
-    return Done(message, path, two_up=True)
+    return Done(message, path, two_up=len(found))
 
 
 def kpi(config: Config, projects: Iterable[str] = (), output: Path | None = None) -> Done:
