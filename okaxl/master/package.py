@@ -9,8 +9,10 @@ with `..`), part names compared without case, and the zip entries copied in orde
 
 from __future__ import annotations
 
+import io
 import posixpath
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,6 +36,24 @@ class PackageError(Exception):
 
 def parse(data: bytes) -> etree._Element:
     return etree.fromstring(data, PARSER)
+
+
+def stream(data: bytes, *tags: str) -> Iterator[etree._Element]:
+    """The elements of one sheet's XML with these tags (Clark names), as they end, parsed like
+    PARSER; each is cleared after its turn, with the elements before it in its row and the rows
+    before that, so that a sheet of any size costs little memory."""
+    with io.BytesIO(data) as source:
+        for _, element in etree.iterparse(
+            source, events=("end",), tag=tags, resolve_entities=False, no_network=True, load_dtd=False
+        ):
+            yield element
+            element.clear()
+            parent = element.getparent()
+            while element.getprevious() is not None:
+                del parent[0]
+            if parent is not None and parent.tag == f"{{{MAIN}}}row":
+                while parent.getprevious() is not None:
+                    del parent.getparent()[0]
 
 
 def serialize(root: etree._Element, original: bytes) -> bytes:

@@ -8,7 +8,6 @@ master is okaxl.master.writer; okaxl.master.build makes a new master from tables
 from __future__ import annotations
 
 import datetime as dt
-import io
 import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
@@ -24,7 +23,7 @@ from okaxl.errors import OkaxlError
 from okaxl.master import layout
 from okaxl.master.layout import Kind
 from okaxl.master.model import Model
-from okaxl.master.package import Package, PackageError, StrictPackage
+from okaxl.master.package import Package, PackageError, StrictPackage, stream
 from okaxl.master.tables import frame
 from okaxl.problems import Problem, Severity
 from okaxl.rules import problem
@@ -187,34 +186,13 @@ def scan_cells(path: Path, sheets: Iterable[str]) -> Iterator[tuple[str, str, st
             data = package.archive.read(part)
             if not _may_hide(data):
                 continue
-            with io.BytesIO(data) as stream:
-                elements = etree.iterparse(
-                    stream,
-                    events=("end",),
-                    tag=(f"{_MAIN}c", f"{_MAIN}mergeCell"),
-                    resolve_entities=False,
-                    no_network=True,
-                    load_dtd=False,
-                )
-                for _, element in elements:
-                    tag = element.tag
-                    if tag == f"{_MAIN}c":
-                        formula = element.find(f"{_MAIN}f")
-                        if formula is not None:
-                            yield name, element.get("r", ""), "formula", f"={formula.text or ''}"
-                        elif element.get("t") == "e":
-                            value = element.find(f"{_MAIN}v")
-                            yield (
-                                name,
-                                element.get("r", ""),
-                                "error",
-                                value.text if value is not None else "#ERROR",
-                            )
-                        element.clear()
-                        row = element.getparent()
-                        while element.getprevious() is not None:  # cells and rows already seen
-                            del row[0]
-                        while row.getprevious() is not None:
-                            del row.getparent()[0]
-                    elif tag == f"{_MAIN}mergeCell":
-                        yield name, element.get("ref", "").split(":")[0], "merged", element.get("ref", "")
+            for element in stream(data, f"{_MAIN}c", f"{_MAIN}mergeCell"):
+                if element.tag == f"{_MAIN}mergeCell":
+                    yield name, element.get("ref", "").split(":")[0], "merged", element.get("ref", "")
+                    continue
+                formula = element.find(f"{_MAIN}f")
+                if formula is not None:
+                    yield name, element.get("r", ""), "formula", f"={formula.text or ''}"
+                elif element.get("t") == "e":
+                    value = element.find(f"{_MAIN}v")
+                    yield name, element.get("r", ""), "error", (value.text if value is not None else None) or "#ERROR"

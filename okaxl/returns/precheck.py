@@ -20,6 +20,7 @@ from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as DefusedET
 from lxml import etree
 
+from okaxl.master.package import stream
 from okaxl.problems import Problem
 from okaxl.rules import problem
 
@@ -170,36 +171,19 @@ def _check_package(archive: zipfile.ZipFile) -> Precheck:
         data = _read(archive, name)
         if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
             return _reject("RETURN_UNSAFE", f"XML に DTD（{name}）")
-        with io.BytesIO(data) as stream:
-            elements = etree.iterparse(
-                stream,
-                events=("end",),
-                tag=(f"{MAIN}c", f"{MAIN}dimension"),
-                resolve_entities=False,
-                no_network=True,
-                load_dtd=False,
-                huge_tree=False,
-            )
-            for _, element in elements:
-                if element.tag == f"{MAIN}c":
-                    cells += 1
-                    match = _CELL_REF.match(element.get("r", ""))
-                    if match and (
-                        int(match.group(2)) > MAX_ROW or _column_number(match.group(1)) > MAX_COLUMN
-                    ):
-                        return _reject("RETURN_TOO_LARGE", f"セル {match.group(0)}")
-                    if cells > MAX_CELLS:
-                        return _reject("RETURN_TOO_LARGE", f"セルが {MAX_CELLS:,} 個超")
-                    element.clear()
-                    while element.getprevious() is not None:  # the row's cells already seen
-                        del element.getparent()[0]
-                elif element.tag == f"{MAIN}dimension":
-                    last = element.get("ref", "A1").split(":")[-1]
-                    match = _CELL_REF.match(last)
-                    if match and (
-                        int(match.group(2)) > MAX_ROW or _column_number(match.group(1)) > MAX_COLUMN
-                    ):
-                        return _reject("RETURN_TOO_LARGE", f"使用範囲 {last}")
+        for element in stream(data, f"{MAIN}c", f"{MAIN}dimension"):
+            if element.tag == f"{MAIN}dimension":
+                last = element.get("ref", "A1").split(":")[-1]
+                match = _CELL_REF.match(last)
+                if match and (int(match.group(2)) > MAX_ROW or _column_number(match.group(1)) > MAX_COLUMN):
+                    return _reject("RETURN_TOO_LARGE", f"使用範囲 {last}")
+                continue
+            cells += 1
+            match = _CELL_REF.match(element.get("r", ""))
+            if match and (int(match.group(2)) > MAX_ROW or _column_number(match.group(1)) > MAX_COLUMN):
+                return _reject("RETURN_TOO_LARGE", f"セル {match.group(0)}")
+            if cells > MAX_CELLS:
+                return _reject("RETURN_TOO_LARGE", f"セルが {MAX_CELLS:,} 個超")
     external = any(n.startswith("xl/externalLinks/") for n in names)
     return Precheck(found, date1904=date1904, external_links=external)
 
