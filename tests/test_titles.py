@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from okaxl.master.package import Package
-from okaxl.publish.titles import sheet_title
+from okaxl.publish.titles import Titles, sheet_title
 from okaxl.shell.cli import main
 from tests.forms_helpers import fill, make_forms
 
@@ -38,6 +38,16 @@ class TestSheetTitle:
         second = sheet_title(f"P16 {LONG}その二", [first])
         assert len(first) == 31 and len(second) == 31 and first != second and second.endswith("(2)")
         assert sheet_title(f"P16 {LONG}その三", [first, second]).endswith("(3)")
+
+    def test_titles_given_out_one_by_one_are_the_same(self):
+        """Titles (a workbook of thousands of sheets) gives what sheet_title gives for each in turn."""
+        names = [f"P16 {LONG}その{k}" for k in range(5)] + ["目次", "ＭＯＫＵＪＩ", "mokuji", "Mokuji"]
+        given, taken = Titles(["目次"]), ["目次"]
+        for name in names:
+            expected = sheet_title(name, taken)
+            assert given.new(name) == expected
+            taken.append(expected)
+        assert len({t.casefold() for t in taken}) == len(taken)
 
     def test_case_and_forbidden_characters(self):
         assert sheet_title("KPI", ["kpi"]) == "KPI(2)"

@@ -31,7 +31,7 @@ from okaxl.master.source import UNKNOWN_CONTENT
 from okaxl.master.tables import Tables, records
 from okaxl.numbers import format_number
 from okaxl.publish.sheets import Looks, grow_rows, kpi_end_text, row_height, setup_page
-from okaxl.publish.titles import sheet_title
+from okaxl.publish.titles import Titles
 
 NOTES = (
     "☆事業費欄は、本ビジョンを策定する時点での圏域市町の事業費見込合計額を記載しており、未定の場合は「-」とします。"
@@ -583,10 +583,10 @@ def write_revision(
     towns = partner_towns(new_tables)
     pillars = {str(r["番号"]): str(r["分野名"]) for r in records(new_tables["分野"])}
     _table(book.create_sheet("具体的な取組"), revision, towns, pillars, font)
+    titles = Titles([*book.sheetnames, "裏表紙", "変更一覧"])
     for pid in revision.changed_projects:
         snap = revision.new[pid]
-        title = sheet_title(f"P{snap.page} {snap.name}", [*book.sheetnames, "変更一覧"])
-        _detail(book.create_sheet(title), snap, revision, font)
+        _detail(book.create_sheet(titles.new(f"P{snap.page} {snap.name}")), snap, revision, font)
     _back(book.create_sheet("裏表紙"), revision, font, publisher)
     _list(book.create_sheet("変更一覧"), revision, font)
     save_atomically(book, path)
