@@ -314,13 +314,18 @@ class Worksheet:
             if above.get("spans"):
                 row.set("spans", above.get("spans", ""))
         skip = set(values_only)
-        present = set(self._cells(number))
+        cells = self._cells(number)
+        present = set(cells)
         for column, model in sorted(self._cells(number - 1).items()):
             if column in present:
                 continue
-            cell = self._cell(number, column)
-            if not existed and model.get("s"):
-                cell.set("s", model.get("s", ""))  # a new row is a copy of the one above
+            if existed:
+                cell = self._cell(number, column)
+            else:  # a new row is a copy of the one above, its cells made in column order
+                cell = cells[column] = etree.SubElement(row, CELL, r=f"{column_letter(column)}{number}")
+                style = model.get("s") or self._style_at(row, number, column)
+                if style:
+                    cell.set("s", style)
             formula = model.find(FORMULA)
             if formula is not None and column not in skip:
                 text = self._formula_for(model, formula, number, column)
