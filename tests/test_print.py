@@ -208,6 +208,36 @@ def test_matrix_pages_keep_each_measure_whole_under_one_header(project, matrices
     assert placed == len(matrix.rows)
 
 
+def test_each_town_prints_as_one_centred_column_of_characters(matrices):
+    """The header's town names stand as one column of characters each, centred over the town's
+    marks as seed 001 prints them (LibreOffice drew a stacked name that may wrap at the cell's
+    left edge, 5 pt off its column of ●)."""
+    import xml.etree.ElementTree as ET
+
+    from okaxl.master.layout import PARTNER_TOWNS
+
+    words = subprocess.run(
+        ["pdftotext", "-bbox", str(matrices["2025-04-01"]), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    document = ET.fromstring(re.sub(r"<!DOCTYPE[^>]*>", "", words).replace('xmlns="http://www.w3.org/1999/xhtml"', ""))
+    pages = list(document.iter("page"))
+
+    def centre(word: ET.Element) -> float:
+        return (float(word.get("xMin", 0)) + float(word.get("xMax", 0))) / 2
+
+    marks = {round(centre(w), 1) for page in pages for w in page.iter("word") if w.text == "●"}
+    characters = [w for w in pages[0].iter("word") if len(w.text or "") == 1 and w.text != "●"]
+    top = min(float(w.get("yMin", 0)) for w in characters if w.text == "津")
+    columns: dict[float, list[tuple[float, str]]] = {}
+    for w in characters:
+        if top - 40 <= float(w.get("yMin", 0)) <= top + 80:
+            columns.setdefault(round(centre(w), 1), []).append((float(w.get("yMin", 0)), w.text or ""))
+    names = {"".join(c for _, c in sorted(chars)): x for x, chars in columns.items()}
+    assert set(PARTNER_TOWNS) <= set(names), names
+    for town in PARTNER_TOWNS:
+        assert min(abs(names[town] - m) for m in marks) < 1.5, (town, names[town], sorted(marks))
+
+
 def test_an_agreements_contents_stay_with_its_roles(printed, project):
     """The annex never separates a 取組's 取組内容 from its 甲・乙の役割 (スポーツ振興 did, pages 1-2)."""
     from okaxl.master.reader import read_master

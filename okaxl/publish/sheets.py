@@ -216,8 +216,10 @@ def _box(
     cell = ws.cell(row=row, column=column, value=value)
     cell.font = font
     cell.border = _BORDER
+    # stacked text does not wrap: LibreOffice draws a stacked name that may wrap at the cell's left
+    # edge whatever its horizontal alignment (5 pt off its column of ●); Excel centres it either way
     cell.alignment = Alignment(
-        horizontal=horizontal, vertical="center", wrap_text=True, textRotation=255 if vertical else 0
+        horizontal=horizontal, vertical="center", wrap_text=not vertical, textRotation=255 if vertical else 0
     )
     if fill:
         cell.fill = fill
