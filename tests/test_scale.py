@@ -151,3 +151,16 @@ def test_one_look_per_kind_of_cell_in_a_written_form(project):
         row += 1
     assert row > formlayout.FIRST_ROW + 20
     assert len(looks[True]) == 1 and len(looks[False]) == 1 and looks[True] != looks[False]
+
+
+def test_a_value_that_cannot_be_remembered_is_still_judged():
+    """The per-column memo keys on the value: one that cannot be a key is judged like any other."""
+    from okaxl.validate.schemas import check_schemas
+
+    tables = read_master(MASTER)
+    frame = tables.frames["工程"].copy()
+    first = frame.index[0]
+    frame.at[first, "事業費"] = ["約100"]
+    tables.frames["工程"] = frame
+    found = [p for p in check_schemas(tables, {"工程"}) if p.cell == tables.cell("工程", int(first), "事業費")]
+    assert [p.code for p in found] == ["COST_INVALID"]

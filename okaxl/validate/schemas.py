@@ -114,7 +114,10 @@ def _column_check(column: layout.Column) -> pa.Check:
 
     def fine(value: object) -> bool:
         key = (type(value), value)
-        verdict = judged.get(key)
+        try:
+            verdict = judged.get(key)
+        except TypeError:  # a value that cannot be a dict key is judged every time
+            return all(_passes(c, value, limit) for c in codes)
         if verdict is None:
             if len(judged) > 100_000:  # a process that validates many masters keeps no more
                 judged.clear()
