@@ -230,6 +230,29 @@ class TestHostile:
         target = rezip(filled, filled.with_name("R7_津山市_x.xlsx"), edit={part: lambda _: bomb})
         only(check(project, target), "RETURN_UNSAFE")
 
+    def test_xml_bomb_in_utf16(self, env):
+        """The same bomb in a UTF-16 sheet, which hides the DTD from a search of the bytes."""
+        project, _, filled = env
+        part = sheet_part(filled, formlayout.PROJECTS)
+
+        def utf16(data: bytes) -> bytes:
+            text = data.decode("utf-8").split("?>", 1)[-1]
+            declaration = '<?xml version="1.0" encoding="UTF-16"?>'
+            dtd = '<!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+            return (declaration + dtd + text).encode("utf-16")
+
+        target = rezip(filled, filled.with_name("R7_津山市_u.xlsx"), edit={part: utf16})
+        only(check(project, target), "RETURN_UNSAFE")
+
+    def test_a_cell_at_the_root_after_a_comment(self, env):
+        """A sheet that is one cell after a comment is refused as unreadable, never a crash of the batch."""
+        project, _, filled = env
+        part = sheet_part(filled, formlayout.PROJECTS)
+        odd = b'<?xml version="1.0"?><!--x--><c xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" r="A1"/>'
+        target = rezip(filled, filled.with_name("R7_津山市_r.xlsx"), edit={part: lambda _: odd})
+        result = check(project, target)
+        assert result.status == "invalid" and result.problems
+
     def test_cell_at_the_far_corner(self, env):
         project, _, filled = env
         part = sheet_part(filled, formlayout.PROJECTS)

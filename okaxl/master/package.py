@@ -40,20 +40,21 @@ def parse(data: bytes) -> etree._Element:
 
 def stream(data: bytes, *tags: str) -> Iterator[etree._Element]:
     """The elements of one sheet's XML with these tags (Clark names), as they end, parsed like
-    PARSER; each is cleared after its turn, with the elements before it in its row and the rows
-    before that, so that a sheet of any size costs little memory."""
+    PARSER; each is cleared after its turn with the elements before it, and each row once it
+    ends, so that a sheet of any size (even of empty rows) costs little memory. The XML may be
+    anything a returned file holds: an element at the root, comments before it."""
+    row = f"{{{MAIN}}}row"
     with io.BytesIO(data) as source:
         for _, element in etree.iterparse(
-            source, events=("end",), tag=tags, resolve_entities=False, no_network=True, load_dtd=False
+            source, events=("end",), tag=(*tags, row), resolve_entities=False, no_network=True, load_dtd=False
         ):
-            yield element
+            if element.tag != row or row in tags:
+                yield element
             element.clear()
             parent = element.getparent()
-            while element.getprevious() is not None:
-                del parent[0]
-            if parent is not None and parent.tag == f"{{{MAIN}}}row":
-                while parent.getprevious() is not None:
-                    del parent.getparent()[0]
+            if parent is not None:
+                while element.getprevious() is not None:
+                    del parent[0]
 
 
 def serialize(root: etree._Element, original: bytes) -> bytes:

@@ -11,6 +11,7 @@ that every one is reported at once.
 from __future__ import annotations
 
 import bisect
+import functools
 import math
 import numbers
 import re
@@ -227,12 +228,7 @@ class Worksheet:
         style = self._style_at(row, number, column)
         if style:
             new.set("s", style)
-        spans = row.get("spans", "")
-        if spans and not any(
-            int(low or 0) <= column <= int(high or 0)
-            for low, _, high in (span.partition(":") for span in spans.split())
-        ):
-            del row.attrib["spans"]  # an optional hint; a wrong one is worse than none
+        _drop_wrong_spans(row, column)
         return new
 
     def _style_at(self, row: etree._Element, number: int, column: int) -> str | None:
@@ -326,6 +322,7 @@ class Worksheet:
                 style = model.get("s") or self._style_at(row, number, column)
                 if style:
                     cell.set("s", style)
+                _drop_wrong_spans(row, column)
             formula = model.find(FORMULA)
             if formula is not None and column not in skip:
                 text = self._formula_for(model, formula, number, column)
@@ -402,6 +399,21 @@ def _holds_value(cell: etree._Element) -> bool:
         return any(str(text) for text in inline.itertext())
     value = cell.find(VALUE)
     return value is not None and bool(value.text)
+
+
+def _drop_wrong_spans(row: etree._Element, column: int) -> None:
+    """A row's spans (an optional hint of its columns) that leave out `column` are removed: a wrong
+    hint is worse than none."""
+    spans = row.get("spans", "")
+    if spans and not any(low <= column <= high for low, high in _span_ranges(spans)):
+        del row.attrib["spans"]
+
+
+@functools.cache
+def _span_ranges(spans: str) -> tuple[tuple[int, int], ...]:
+    """ "1:8 10:12" → ((1, 8), (10, 12)); rows of one sheet share a few such hints."""
+    parts = (span.partition(":") for span in spans.split())
+    return tuple((int(low or 0), int(high or 0)) for low, _, high in parts)
 
 
 def _value(cell: etree._Element, text: str) -> None:

@@ -171,7 +171,9 @@ def _check_package(archive: zipfile.ZipFile) -> Precheck:
         data = _read(archive, name)
         if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
             return _reject("RETURN_UNSAFE", f"XML に DTD（{name}）")
-        for element in stream(data, f"{MAIN}c", f"{MAIN}dimension"):
+        for seen, element in enumerate(stream(data, f"{MAIN}c", f"{MAIN}dimension")):
+            if not seen and _declares_dtd(element):  # in any encoding (UTF-16 hides it from the bytes)
+                return _reject("RETURN_UNSAFE", f"XML に DTD（{name}）")
             if element.tag == f"{MAIN}dimension":
                 last = element.get("ref", "A1").split(":")[-1]
                 match = _CELL_REF.match(last)
@@ -186,6 +188,10 @@ def _check_package(archive: zipfile.ZipFile) -> Precheck:
                 return _reject("RETURN_TOO_LARGE", f"セルが {MAX_CELLS:,} 個超")
     external = any(n.startswith("xl/externalLinks/") for n in names)
     return Precheck(found, date1904=date1904, external_links=external)
+
+
+def _declares_dtd(element: etree._Element) -> bool:
+    return element.getroottree().docinfo.internalDTD is not None
 
 
 def _read(archive: zipfile.ZipFile, name: str, limit: int = MAX_MEMBER) -> bytes:
