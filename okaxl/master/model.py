@@ -21,7 +21,7 @@ from typing import Any
 from okaxl import wareki
 from okaxl.errors import OkaxlError
 from okaxl.master import layout
-from okaxl.master.tables import Tables, records
+from okaxl.master.tables import Tables
 
 Row = dict[str, Any]
 
@@ -42,7 +42,7 @@ class Model(Tables):
         frame = self.frames["市町"]
         if not {"順", "市町名", "区分"} <= set(frame.columns):
             return ()
-        ordered = sorted(records(frame), key=lambda r: r["順"] if isinstance(r["順"], int) else 999)
+        ordered = sorted(self.records("市町"), key=lambda r: r["順"] if isinstance(r["順"], int) else 999)
         return tuple(str(r["市町名"]) for r in ordered if r["区分"] == "連携市町" and r["市町名"])
 
     @functools.cached_property
@@ -53,7 +53,7 @@ class Model(Tables):
             return {}
         return {
             str(r["期"]): (r["開始年度"], r["終了年度"])
-            for r in records(frame)
+            for r in self.records("期")
             if r["期"] and isinstance(r["開始年度"], int) and isinstance(r["終了年度"], int)
         }
 
@@ -89,7 +89,7 @@ class Model(Tables):
             return {}
         return {
             str(r["事業ID"]): r | {"_row": int(i)}
-            for i, r in zip(frame.index, records(frame), strict=True)
+            for i, r in zip(frame.index, self.records("事業"), strict=True)
             if r["事業ID"] is not None
         }
 
@@ -115,16 +115,13 @@ class Model(Tables):
     def _participation_rows(self) -> list[Row]:
         frame = self.frames["参加"]
         if {"事業ID", "市町", "開始日", "終了日"} <= set(frame.columns):
-            return records(frame)
+            return self.records("参加")
         return []
-
-    def _participation(self) -> Iterator[Row]:
-        yield from self._participation_rows
 
     def taking_part_on(self, date: dt.date) -> dict[str, dict[str, str]]:
         """事業ID → {town: mark} of the partner towns taking part on `date` (★ the proposer)."""
         return self._marks(
-            r for r in self._participation() if wareki.active_on(r["開始日"], r["終了日"], date)
+            r for r in self._participation_rows if wareki.active_on(r["開始日"], r["終了日"], date)
         )
 
     def taking_part_during(self, year: int) -> dict[str, dict[str, str]]:
@@ -132,7 +129,7 @@ class Model(Tables):
         (found once per year: callers read it, never change it)."""
         if year not in self._taking_part_by_year:
             self._taking_part_by_year[year] = self._marks(
-                r for r in self._participation() if wareki.active_during(r["開始日"], r["終了日"], year)
+                r for r in self._participation_rows if wareki.active_during(r["開始日"], r["終了日"], year)
             )
         return self._taking_part_by_year[year]
 
@@ -170,7 +167,7 @@ class Model(Tables):
         frame = self.frames["KPI"]
         if "KPI_ID" not in frame.columns:
             return {}
-        return {str(r["KPI_ID"]): r for r in records(frame) if r["KPI_ID"] is not None}
+        return {str(r["KPI_ID"]): r for r in self.records("KPI") if r["KPI_ID"] is not None}
 
     def kpis_of(self, project_id: str) -> list[Row]:
         return self._kpis_by_project.get(project_id, [])
@@ -203,7 +200,7 @@ class Model(Tables):
         if not {"選択肢名", "値", "順"} <= set(frame.columns):
             return {}
         lists: dict[str, list[tuple[int, str]]] = {}
-        for r in records(frame):
+        for r in self.records("選択肢"):
             if r["選択肢名"] and r["値"] is not None:
                 number = r["順"]
                 order = int(number) if isinstance(number, int | float) or str(number).strip().isdigit() else 0
@@ -218,7 +215,7 @@ class Model(Tables):
         series: dict[tuple[str, str], list[Row]] = {}
         frame = self.frames["KPI実績"]
         if {"KPI_ID", "年度", "市町", "現状値"} <= set(frame.columns):
-            for r in records(frame):
+            for r in self.records("KPI実績"):
                 if isinstance(r["年度"], int) and r["現状値"] is not None:
                     series.setdefault((str(r["KPI_ID"]), str(r["市町"])), []).append(r)
         for rows in series.values():
@@ -243,7 +240,7 @@ class Model(Tables):
         series: dict[tuple[str, str], list[Row]] = {}
         frame = self.frames["実績"]
         if {"事業ID", "年度", "市町"} <= set(frame.columns):
-            for r in records(frame):
+            for r in self.records("実績"):
                 if isinstance(r["年度"], int):
                     series.setdefault((str(r["事業ID"]), str(r["市町"])), []).append(r)
         for rows in series.values():
@@ -265,7 +262,7 @@ class Model(Tables):
         plan: dict[str, dict[int, Row]] = {}
         frame = self.frames["工程"]
         if {"事業ID", "年度"} <= set(frame.columns):
-            for r in records(frame):
+            for r in self.records("工程"):
                 if isinstance(r["年度"], int):
                     plan.setdefault(str(r["事業ID"]), {})[r["年度"]] = r
         return plan
@@ -295,7 +292,7 @@ class Model(Tables):
         """The rows of `sheet` under their key (the last of equal keys), found once per sheet."""
         if sheet not in self._keyed:
             columns = self.key(sheet)
-            self._keyed[sheet] = {tuple(r.get(k) for k in columns): r for r in records(self[sheet])}
+            self._keyed[sheet] = {tuple(r.get(k) for k in columns): r for r in self.records(sheet)}
         return self._keyed[sheet]
 
     @functools.cached_property

@@ -112,16 +112,19 @@ def _column_check(column: layout.Column) -> pa.Check:
     codes, limit = column_codes(column), _limit(column)
     judged: dict[tuple[type, object], bool] = {}
 
+    def judge(value: object) -> bool:
+        return all(_passes(c, value, limit) for c in codes)
+
     def fine(value: object) -> bool:
         key = (type(value), value)
         try:
             verdict = judged.get(key)
         except TypeError:  # a value that cannot be a dict key is judged every time
-            return all(_passes(c, value, limit) for c in codes)
+            return judge(value)
         if verdict is None:
             if len(judged) > 100_000:  # a process that validates many masters keeps no more
                 judged.clear()
-            verdict = judged[key] = all(_passes(c, value, limit) for c in codes)
+            verdict = judged[key] = judge(value)
         return verdict
 
     return pa.Check(fine, element_wise=True, ignore_na=True, name="element")
