@@ -4,8 +4,10 @@ and exit status 2. Heavy imports happen inside the commands, so that `okaxl --he
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import functools
+import gc
 import json
 import os
 import shutil
@@ -22,6 +24,9 @@ from okaxl.errors import OkaxlError
 from okaxl.problems import Problem
 from okaxl.shell import japanese
 
+# Finalising the interpreter walks every object pandas and pandera made (0.12 s of a 0.7 s validate,
+# 0.17 s of a merge); frozen, they are left to the operating system, which frees them at once.
+atexit.register(gc.freeze)
 japanese.install()  # before the decorators below: click computes some of its words as they run
 
 F = TypeVar("F", bound=Callable[..., Any])
