@@ -63,3 +63,37 @@ def copy(path: Path, target: Path) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy2(path, target)
     return target
+
+
+def readings_differ(path: Path) -> list[str]:
+    """Where okaxl's reader of returns reads `path` otherwise than openpyxl does (every cell of every
+    worksheet: value, type, date or not, number format; the sheet names, merges and properties)."""
+    from okaxl.returns import formbook
+
+    ours = formbook.read(path)
+    theirs = openpyxl.load_workbook(path, keep_links=False, rich_text=False)
+    found = []
+    if ours.sheetnames != theirs.sheetnames:
+        found.append(f"sheets {ours.sheetnames} != {theirs.sheetnames}")
+    if ours.date1904 != (theirs.epoch.year == 1904):
+        found.append("date1904")
+    props = {p.name: str(p.value) for p in theirs.custom_doc_props.props}
+    if ours.custom_properties != props:
+        found.append(f"properties {ours.custom_properties} != {props}")
+    for ws in theirs.worksheets:
+        sheet = ours[ws.title]
+        if sorted(sheet.merged) != sorted((str(r), r.max_row) for r in ws.merged_cells.ranges):
+            found.append(f"{ws.title} merges {sheet.merged}")
+        for row in ws.iter_rows():
+            for cell in row:
+                mine = sheet[cell.coordinate]
+                is_date = getattr(cell, "is_date", False)  # a merged cell's other cells have none
+                theirs_is = (cell.value, cell.data_type if cell.value is not None else "", is_date)
+                ours_is = (mine.value, mine.data_type if mine.value is not None else "", mine.is_date)
+                if ours_is != theirs_is or (cell.value is not None and mine.number_format != cell.number_format):
+                    found.append(f"{ws.title}!{cell.coordinate} {ours_is} {mine.number_format!r} != {theirs_is} {cell.number_format!r}")
+        extra = {(r, c) for r, c in sheet.cells if sheet.cells[(r, c)].value is not None} - {
+            (c.row, c.column) for row in ws.iter_rows() for c in row if c.value is not None
+        }
+        found += [f"{ws.title} only okaxl reads {sorted(extra)[:5]}"] if extra else []
+    return found

@@ -18,7 +18,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from okaxl.returns import formlayout
+from okaxl.returns import formbook, formlayout
 from okaxl.shell.cli import main
 from tests.forms_helpers import check, copy, fill, make_forms
 
@@ -638,10 +638,8 @@ class TestSignature:
     def test_a_valid_signature_never_opens_the_issued_copy(self, env, monkeypatch):
         project, _, filled = env
         opened = []
-        real = openpyxl.load_workbook
-        monkeypatch.setattr(
-            "okaxl.returns.check.openpyxl.load_workbook", lambda path, *a, **k: opened.append(Path(path)) or real(path, *a, **k)
-        )
+        real = formbook.read
+        monkeypatch.setattr("okaxl.returns.check.formbook.read", lambda path: opened.append(Path(path)) or real(path))
         assert check(project, filled).status == "valid"
         assert not [p for p in opened if p.parent == project.forms.issued]
 

@@ -12,23 +12,19 @@ import hashlib
 import json
 import re
 import unicodedata
-import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import openpyxl
-from openpyxl.workbook.workbook import Workbook
-
 from okaxl import wareki
-
-from okaxl.returns import formlayout, signing
-from okaxl.master.commit import sha256_of
 from okaxl.errors import OkaxlError
+from okaxl.master.commit import sha256_of
 from okaxl.numbers import Reading, format_number, parse_number
-from okaxl.returns.precheck import precheck
 from okaxl.problems import Problem, Severity
+from okaxl.returns import formbook, formlayout, signing
+from okaxl.returns.formbook import FormBook, FormSheet
+from okaxl.returns.precheck import precheck
 from okaxl.rules import problem
 
 REJECTING = {
@@ -171,19 +167,18 @@ def _town_in_name(name: str, towns: tuple[str, ...]) -> str | None:
     return found[0][2] if found else None
 
 
-def _metadata(book: Workbook) -> tuple[dict[str, str] | None, dict[str, str]]:
+def _metadata(book: FormBook) -> tuple[dict[str, str] | None, dict[str, str]]:
     sheet = None
     if formlayout.META in book.sheetnames:
-        ws = book[formlayout.META]
         sheet = formlayout.metadata_from_cells(
-            (str(r[0].value), "" if r[1].value is None else str(r[1].value))
-            for r in ws.iter_rows(max_col=2)
-            if r[0].value is not None
+            (str(name), "" if text is None else str(text))
+            for name, text in book[formlayout.META].first_columns(2)
+            if name is not None
         )
     props = {
-        p.name.removeprefix("okaxl_"): str(p.value)
-        for p in book.custom_doc_props.props
-        if p.name.startswith("okaxl_")
+        name.removeprefix("okaxl_"): value
+        for name, value in book.custom_properties.items()
+        if name.startswith("okaxl_")
     }
     return sheet, props
 
@@ -204,18 +199,14 @@ def check_return(path: Path, context: CheckContext) -> ReturnResult:
     if not pre.readable:
         return result
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter(
-                "ignore"
-            )  # openpyxl warns about unknown extensions; they are not ours to judge
-            # read once, formulas as written: an input that holds a formula is refused, so no input's
-            # value is a formula's cached result and a second, data-only read would add nothing
-            formulas = openpyxl.load_workbook(path, data_only=False, keep_links=False, rich_text=False)
+        # read once, formulas as written: an input that holds a formula is refused, so no input's
+        # value is a formula's cached result and a second reading of cached values would add nothing
+        formulas = formbook.read(path)
     except Exception as exc:  # a file that got past the pre-check may still break a reader
         result.problems.append(problem("RETURN_UNREADABLE", "", None, type(exc).__name__))
         return result
     result.readable = True
-    if pre.date1904 or formulas.epoch != openpyxl.utils.datetime.CALENDAR_WINDOWS_1900:
+    if pre.date1904 or formulas.date1904:
         result.problems.append(problem("RETURN_DATE_1904", "", None, None))
     if pre.external_links:
         result.problems.append(problem("RETURN_EXTERNAL_LINK", "", None, None))
@@ -224,12 +215,14 @@ def check_return(path: Path, context: CheckContext) -> ReturnResult:
     except (KeyError, TypeError, ValueError, AttributeError, IndexError):
         # metadata edited into a shape okaxl never writes (a docProp or the hidden sheet changed)
         result.answers, result.cells = {}, {}
-        result.problems.append(problem("RETURN_METADATA_EDITED", formlayout.META, None, "識別情報が読めない形"))
+        result.problems.append(
+            problem("RETURN_METADATA_EDITED", formlayout.META, None, "識別情報が読めない形")
+        )
     result.status = "invalid" if any(p.severity is Severity.ERROR for p in result.problems) else "valid"
     return result
 
 
-def _check_form(result: ReturnResult, formulas: Workbook, context: CheckContext) -> None:
+def _check_form(result: ReturnResult, formulas: FormBook, context: CheckContext) -> None:
     sheet_meta, props = _metadata(formulas)
     result.town = None if sheet_meta is None and not props else result.town
     if sheet_meta is None and not props:
@@ -288,7 +281,7 @@ def _check_form(result: ReturnResult, formulas: Workbook, context: CheckContext)
         _check_inputs(result, formulas, rows, fields, threshold, worded)
 
 
-def _check_rows(result: ReturnResult, book: Workbook, rows: dict[str, list[str]]) -> bool:
+def _check_rows(result: ReturnResult, book: FormBook, rows: dict[str, list[str]]) -> bool:
     ok = True
     for sheet, keys in rows.items():
         ws = book[sheet]
@@ -301,7 +294,7 @@ def _check_rows(result: ReturnResult, book: Workbook, rows: dict[str, list[str]]
             result.problems.append(
                 problem("RETURN_ROWS_CHANGED", sheet, cell, f"{formlayout.FIRST_ROW + first}行目付近")
             )
-        merged = [str(r) for r in ws.merged_cells.ranges if r.max_row >= formlayout.FIRST_ROW]
+        merged = [reference for reference, last in ws.merged if last >= formlayout.FIRST_ROW]
         if merged:
             result.problems.append(
                 problem("RETURN_MERGED_INPUT", sheet, merged[0].split(":")[0], "、".join(merged))
@@ -311,11 +304,13 @@ def _check_rows(result: ReturnResult, book: Workbook, rows: dict[str, list[str]]
 
 
 def _check_signature(
-    result: ReturnResult, book: Workbook, meta: dict[str, str], context: CheckContext, *, compare_cells: bool
+    result: ReturnResult, book: FormBook, meta: dict[str, str], context: CheckContext, *, compare_cells: bool
 ) -> None:
     """The signature decides; the issued copy is opened only to name what changed when it fails."""
     inputs = formlayout.input_cells(meta)
-    if signing.matches(meta["hmac"], signing.form_digest(context.key, book, meta, inputs, formlayout.META)):
+    if signing.matches(
+        meta["hmac"], signing.form_digest(context.key, book.sheet_values(), meta, inputs, formlayout.META)
+    ):
         return
     if not compare_cells:
         return  # the structure problems already say why nothing matches
@@ -323,7 +318,7 @@ def _check_signature(
     other_key = meta.get("key_id", ours) != ours
     issued = context.issued / f"{meta['form_id']}.xlsx"
     if issued.is_file():
-        original = openpyxl.load_workbook(issued)
+        original = formbook.read(issued)
         original_meta, _ = _metadata(original)
         if original_meta != meta:
             result.problems.append(
@@ -331,8 +326,10 @@ def _check_signature(
             )
             return
         sheets = [ws.title for ws in book.worksheets if ws.title != formlayout.META]
-        before = {(s, c): v for s, c, v in signing.locked_cells(original, inputs, formlayout.META)}
-        after = {(s, c): v for s, c, v in signing.locked_cells(book, inputs, formlayout.META)}
+        before = {
+            (s, c): v for s, c, v in signing.locked_cells(original.sheet_values(), inputs, formlayout.META)
+        }
+        after = {(s, c): v for s, c, v in signing.locked_cells(book.sheet_values(), inputs, formlayout.META)}
         changed = sorted(
             (k for k in before.keys() | after.keys() if before.get(k) != after.get(k)),
             key=lambda k: (sheets.index(k[0]) if k[0] in sheets else 0, k[1]),
@@ -355,13 +352,13 @@ def _check_signature(
         result.problems.append(problem("RETURN_SIGNATURE_MISMATCH", "", None, None))
 
 
-def _heading(book: Workbook, sheet: str, letter: str) -> str:
+def _heading(book: FormBook, sheet: str, letter: str) -> str:
     return str(book[sheet][f"{letter}{formlayout.HEADER_ROW}"].value or letter)
 
 
 def _check_inputs(
     result: ReturnResult,
-    formulas: Workbook,
+    formulas: FormBook,
     rows: dict[str, list[str]],
     fields: dict[str, list[Any]],
     threshold: float,
@@ -454,7 +451,7 @@ def _as_shown(value: object, number_format: str, unit: object) -> object:
 def _date_as_typed(value: object, number_format: str) -> str:
     """What the town typed that Excel or LibreOffice turned into a date: 4/1, 4月1日, 2025/4/1."""
     if isinstance(value, int | float):
-        value = openpyxl.utils.datetime.from_excel(value)
+        value = formbook.from_excel(value)
     if isinstance(value, dt.time):
         return value.strftime("%H:%M")
     assert isinstance(value, dt.date)
@@ -559,7 +556,9 @@ def _text(result: ReturnResult, value: object, limit: int | None, context: dict[
     return text
 
 
-def _reason(result: ReturnResult, ws: Any, number: int, answer: dict[str, object], threshold: float) -> None:
+def _reason(
+    result: ReturnResult, ws: FormSheet, number: int, answer: dict[str, object], threshold: float
+) -> None:
     value, reason = answer.get("kpi_value"), answer.get("kpi_reason")
     previous = ws[f"{formlayout.PREVIOUS_KPI_COLUMN}{number}"].value
     if not isinstance(value, int | float) or not isinstance(previous, int | float) or previous == 0 or reason:

@@ -16,9 +16,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
 from okaxl import wareki
-
-from okaxl.master import ledger
 from okaxl.files import os_failure, save_atomically
+from okaxl.master import ledger
 from okaxl.publish.sheets import row_height, setup_page, wrapped_lines
 
 STATUSES = ("未着", "受理", "要修正", "却下", "取込済", "競合")

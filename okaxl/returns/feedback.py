@@ -4,8 +4,8 @@ and the collection summary (回収状況) for the staff."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 import warnings
+from collections.abc import Iterable
 from pathlib import Path
 
 import openpyxl
@@ -14,12 +14,12 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
-from okaxl.returns import formlayout
 from okaxl.files import save_atomically
 from okaxl.problems import Severity
 from okaxl.publish.sheets import row_height, setup_page, wrapped_lines
-from okaxl.returns.check import ReturnResult
 from okaxl.publish.titles import sheet_title
+from okaxl.returns import formlayout
+from okaxl.returns.check import ReturnResult
 
 ERROR_FILL = PatternFill("solid", fgColor="FF9999")
 WARNING_FILL = PatternFill("solid", fgColor="FFE699")

@@ -15,28 +15,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.comments import Comment
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Border, PatternFill, Protection, Side
-from openpyxl.cell.cell import Cell
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from okaxl import __version__, wareki
-
-from okaxl.returns import collection, formlayout, signing
 from okaxl.cellref import column_index
 from okaxl.config import Config
 from okaxl.errors import OkaxlError
 from okaxl.files import os_failure, save_atomically
-from okaxl.publish.matrix import resolve_town
 from okaxl.master import layout
 from okaxl.master.model import Model, partner_towns
-from okaxl.numbers import format_number
-from okaxl.publish.sheets import Looks, Style, kpi_end_text, row_height, setup_page, wrapped_lines
 from okaxl.master.tables import Tables, records
+from okaxl.numbers import format_number
+from okaxl.publish.matrix import resolve_town
+from okaxl.publish.sheets import Looks, Style, kpi_end_text, row_height, setup_page, wrapped_lines
+from okaxl.returns import collection, formlayout, signing
 
 INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
 LOCKED_FILL = PatternFill("solid", fgColor="F2F2F2")
@@ -424,7 +423,8 @@ def build_form(
     if worded:
         metadata["kpi_choices"] = json.dumps(worded, ensure_ascii=False)
     metadata["key_id"] = signing.key_id(key)
-    metadata["hmac"] = signing.form_digest(key, book, metadata, formlayout.input_cells(metadata), formlayout.META)
+    sheets = [(ws.title, ((c.coordinate, c.value) for row in ws.iter_rows() for c in row)) for ws in book.worksheets]
+    metadata["hmac"] = signing.form_digest(key, sheets, metadata, formlayout.input_cells(metadata), formlayout.META)
     meta = book.create_sheet(formlayout.META)
     for number, (name, part) in enumerate(formlayout.metadata_cells(metadata), start=1):
         meta[f"A{number}"] = name

@@ -24,26 +24,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-
-from okaxl.cellref import column_index, column_letter
 from okaxl import wareki
-
-from okaxl.returns import formlayout
-
-from okaxl.master import ledger
-from okaxl.master.commit import recover, replace_master, sha256_of
+from okaxl.cellref import column_index, column_letter
 from okaxl.config import Config
 from okaxl.errors import OkaxlError
 from okaxl.files import os_failure
-from okaxl.master import layout
+from okaxl.master import layout, ledger
+from okaxl.master.commit import recover, replace_master, sha256_of
 from okaxl.master.model import Model
-from okaxl.problems import Problem, Severity
-from okaxl.returns.check import ReturnResult
-from okaxl.rules import problem
-from okaxl.returns.signing import canonical
-from okaxl.master.tables import Tables, records
+from okaxl.master.tables import Tables
 from okaxl.master.writelock import writing
 from okaxl.master.writer import CellChange, Refused, Written, model_after, verify, write_changes
+from okaxl.problems import Problem, Severity
+from okaxl.returns import formlayout
+from okaxl.returns.check import ReturnResult
+from okaxl.returns.signing import canonical
+from okaxl.rules import problem
 from okaxl.validate.run import check_tables
 
 TARGETS: dict[str, tuple[str, dict[str, str]]] = {

@@ -16,9 +16,11 @@ import secrets
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from openpyxl.workbook.workbook import Workbook
-
 from okaxl.errors import OkaxlError
+
+# each sheet's name with (coordinate, value) of its cells, row by row: what a form is made of for
+# its signature, whether openpyxl holds it (as it is written) or formbook read it (as it came back)
+Sheets = Iterable[tuple[str, Iterable[tuple[str, object]]]]
 
 
 def load_key(path: Path, *, create: bool) -> bytes:
@@ -53,30 +55,30 @@ def canonical(value: object) -> object:
     return value
 
 
-def locked_cells(book: Workbook, skip: Mapping[str, set[str]], meta_sheet: str) -> list[list[object]]:
+def locked_cells(sheets: Sheets, skip: Mapping[str, set[str]], meta_sheet: str) -> list[list[object]]:
     """[sheet, cell, value] of every non-empty cell outside the input cells, in sheet order."""
     cells: list[list[object]] = []
-    for ws in book.worksheets:
-        if ws.title == meta_sheet:
+    for title, values in sheets:
+        if title == meta_sheet:
             continue
-        inputs = skip.get(ws.title, set())
-        for row in ws.iter_rows():
-            for cell in row:
-                if cell.value is None or cell.value == "" or cell.coordinate in inputs:
-                    continue
-                cells.append([ws.title, cell.coordinate, canonical(cell.value)])
+        inputs = skip.get(title, set())
+        for coordinate, value in values:
+            if value is None or value == "" or coordinate in inputs:
+                continue
+            cells.append([title, coordinate, canonical(value)])
     return cells
 
 
 def form_digest(
-    key: bytes, book: Workbook, metadata: Mapping[str, str], inputs: Mapping[str, set[str]], meta_sheet: str
+    key: bytes, sheets: Sheets, metadata: Mapping[str, str], inputs: Mapping[str, set[str]], meta_sheet: str
 ) -> str:
     """The one definition of what a form's signature covers, for the form writer and the checker
     alike (so that the two cannot drift): the metadata without the signature, the names of the
     sheets other than the metadata sheet, and every non-empty cell outside the input cells."""
     unsigned = {k: v for k, v in metadata.items() if k != "hmac"}
-    sheets = [ws.title for ws in book.worksheets if ws.title != meta_sheet]
-    return digest(key, unsigned, sheets, locked_cells(book, inputs, meta_sheet))
+    sheets = list(sheets)
+    names = [title for title, _ in sheets if title != meta_sheet]
+    return digest(key, unsigned, names, locked_cells(sheets, inputs, meta_sheet))
 
 
 def key_id(key: bytes) -> str:
