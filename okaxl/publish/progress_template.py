@@ -1,4 +1,5 @@
-"""The shipped progress-sheet template (templates/progress.xlsx), laid out like seed 000's sheets.
+"""The shipped progress-sheet template (templates/progress.xlsx), laid out like seed 000's sheets:
+the 今後の課題・改善点 in a narrow column at the right, beside everything from 施策 down to the KPIs.
 
 Staff restyle the template in Excel; `python -m okaxl.publish.progress_template` writes the original again.
 """
@@ -42,11 +43,13 @@ def make(path: Path, font: str = "BIZ UDゴシック") -> Path:
     head = PatternFill("solid", fgColor="DDEBF7")
     blocks = [
         # (range, text, header?, height)
-        ("A1:L1", "【連携分野：{{連携分野}}】", False, 22),
+        ("A1:M1", "【連携分野：{{連携分野}}】", False, 22),
         ("A2:E2", "施策", True, 18),
         ("F2:L2", "事務事業", True, None),
+        ("M2", "今後の課題・改善点", True, None),
         ("A3:E3", "{{施策}}", False, 32),
         ("F3:L3", "{{事務事業}}", False, None),
+        ("M3:M13", "{{今後の課題}}", False, None),  # down to the KPI row: more KPIs, a longer column
         ("A4:L4", "関係市町", True, 18),
         ("A7:L7", None, False, None),
         ("A8:F8", "事業計画（{{年度}}）", True, 18),
@@ -64,14 +67,13 @@ def make(path: Path, font: str = "BIZ UDゴシック") -> Path:
         ("F13:G13", "{{KPI.基準値}}", False, None),
         ("H13:I13", "{{KPI.現状値}}", False, None),
         ("J13:L13", "{{KPI.目標値}}", False, None),
-        ("A14:L14", "今後の課題・改善点", True, 18),
-        ("A15:L15", "{{今後の課題}}", False, 90),
     ]
     for area, text, is_head, height in blocks:
         first = area.split(":")[0]
-        ws.merge_cells(area)
+        if ":" in area:
+            ws.merge_cells(area)
         ws[first] = text
-        for row in ws[area]:
+        for row in ws[area if ":" in area else f"{area}:{area}"]:
             for cell in row:
                 cell.border = box
                 cell.font = Font(name=font, size=9, bold=is_head)
@@ -96,7 +98,8 @@ def make(path: Path, font: str = "BIZ UDゴシック") -> Path:
     ws["F6"].font = Font(name=font, size=9)
     ws["F6"].alignment = Alignment(horizontal="right")
     for letter in "ABCDEFGHIJKL":
-        ws.column_dimensions[letter].width = 11
+        ws.column_dimensions[letter].width = 10
+    ws.column_dimensions["M"].width = 17  # about 11 characters a line, as seed 000 prints it
     setup_page(ws, landscape=True, title_rows="1:3")
     ws.page_setup.fitToHeight = 1  # one page per project
     ws.oddFooter.center.text = "岡山連携中枢都市圏 進捗管理シート　&P / &N"

@@ -89,6 +89,12 @@ def repeat_row(
     extra = len(items) - 1
     if extra:
         merges = [m for m in ws.merged_cells.ranges if m.min_row == m.max_row == template_row]
+        # a block that runs down beside the repeated row (seed 000's 今後の課題) runs down beside
+        # all of its copies, as in Excel when rows are inserted inside a merged range
+        beside = [m for m in ws.merged_cells.ranges if m.min_row < template_row <= m.max_row]
+        for merged in beside:
+            ws.merged_cells.remove(merged)
+            merged.expand(down=extra)
         _shift_layout(ws, template_row, extra)
         ws.insert_rows(template_row + 1, extra)
         height = ws.row_dimensions[template_row].height
@@ -104,6 +110,8 @@ def repeat_row(
                     CellRange(min_col=merged.min_col, max_col=merged.max_col, min_row=target, max_row=target)
                 )
             ws.row_dimensions[target].height = height
+        for merged in beside:
+            ws.merged_cells.add(merged)
     for offset, item in enumerate(items):
         values = {f"{prefix}.{k}": v for k, v in item.items()}
         for column in range(1, ws.max_column + 1):
