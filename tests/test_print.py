@@ -8,6 +8,7 @@ import subprocess
 import zlib
 from pathlib import Path
 
+import openpyxl
 import pytest
 from click.testing import CliRunner
 
@@ -140,6 +141,20 @@ def test_progress_sheets_two_to_a_page_as_seed_000(project, tmp_path):
     for page in PdfReader(tmp_path / "p_2面.pdf").pages:
         assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (595, 842)
     assert "p_2面.pdf" in result.output
+    # the 目次's links stay in the workbook, and print as plain black text (LibreOffice drew them
+    # blue and underlined whatever the cell's font said)
+    assert openpyxl.load_workbook(book)["目次"]["D4"].hyperlink is not None
+    assert _blue_pixels(book.with_suffix(".pdf"), 1) == 0
+
+
+def _blue_pixels(pdf: Path, page: int) -> int:
+    """How much of the page is drawn in a strong blue (a link's colour; the headers' pale fill is not)."""
+    from PIL import Image
+
+    subprocess.run(["pdftoppm", "-r", "100", "-f", str(page), "-l", str(page), "-png", str(pdf), str(pdf.with_suffix(""))], check=True)
+    (png,) = pdf.parent.glob(f"{pdf.stem}-*{page}.png")
+    with Image.open(png) as image:
+        return sum(1 for r, g, b in image.convert("RGB").get_flattened_data() if b > 120 and r < 90 and g < 90)
 
 
 def test_the_twelve_town_views_in_one_run(project, tmp_path):
@@ -211,7 +226,7 @@ def test_matrix_pages_keep_each_measure_whole_under_one_header(project, matrices
 def test_each_town_prints_as_one_centred_column_of_characters(matrices):
     """The header's town names stand as one column of characters each, centred over the town's
     marks as seed 001 prints them (LibreOffice drew a stacked name that may wrap at the cell's
-    left edge, 5 pt off its column of ●)."""
+    left edge, 5 pt off its column of ●), and centred down the header row as 「連携取組」 is."""
     import xml.etree.ElementTree as ET
 
     from okaxl.master.layout import PARTNER_TOWNS
@@ -236,6 +251,14 @@ def test_each_town_prints_as_one_centred_column_of_characters(matrices):
     assert set(PARTNER_TOWNS) <= set(names), names
     for town in PARTNER_TOWNS:
         assert min(abs(names[town] - m) for m in marks) < 1.5, (town, names[town], sorted(marks))
+
+    def middle(found: list[ET.Element]) -> float:
+        return (min(float(w.get("yMin", 0)) for w in found) + max(float(w.get("yMax", 0)) for w in found)) / 2
+
+    (label,) = [w for w in pages[0].iter("word") if w.text == "連携取組"]
+    for town in PARTNER_TOWNS:
+        glyphs = [w for w in characters if round(centre(w), 1) == names[town] and abs(float(w.get("yMin", 0)) - top) <= 80]
+        assert abs(middle(glyphs) - middle([label])) < 1.5, (town, middle(glyphs), middle([label]))
 
 
 def test_an_agreements_contents_stay_with_its_roles(printed, project):
