@@ -67,7 +67,7 @@ STYLES = f"""<?xml version="1.0" encoding="UTF-8"?>
 OPENPYXL_READS = SHEET.replace('<x:c r="G3" s="99"><x:v>7</x:v></x:c>', "")
 
 
-def package(path: Path, sheet: str = SHEET, *, date1904: bool = False) -> Path:
+def package(path: Path, sheet: str = SHEET, *, date1904: bool = False, styles: str = STYLES) -> Path:
     """A workbook of one sheet, 回答, written as another application might (prefixed namespace,
     absolute targets) and with a custom property."""
     parts = {
@@ -91,7 +91,7 @@ def package(path: Path, sheet: str = SHEET, *, date1904: bool = False) -> Path:
 <Relationship Id="rId3" Type="{REL}/styles" Target="styles.xml"/></Relationships>""",
         "xl/worksheets/sheet1.xml": sheet,
         "xl/sharedStrings.xml": STRINGS,
-        "xl/styles.xml": STYLES,
+        "xl/styles.xml": styles,
         "docProps/custom.xml": """<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
  xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">
 <property fmtid="{D5CDD505-2E9C-101B-9397-08002B2CF9AE}" pid="2" name="okaxl_town"><vt:lpwstr>津山市</vt:lpwstr></property>
@@ -149,6 +149,29 @@ def test_a_japanese_builtin_date_format_is_a_date(tmp_path: Path):
     assert openpyxl.load_workbook(path)["回答"]["A3"].value == 45748
 
 
+def test_a_conditional_formats_number_format_is_not_the_cells(tmp_path: Path):
+    """LibreOffice numbers a conditional format's (dxf) number formats from the same range as the
+    cells': 165 there is a date, 165 in numFmts a percentage, and E3 is 0.85."""
+    dxf = '<dxfs count="1"><dxf><numFmt numFmtId="165" formatCode="yyyy/mm/dd"/></dxf></dxfs>'
+    styles = STYLES.replace("</cellXfs>", "</cellXfs>" + dxf)
+    path = package(tmp_path / "dxf.xlsx", OPENPYXL_READS, styles=styles)
+    assert formbook.read(path)["回答"]["E3"].value == 0.85 and readings_differ(path) == []
+
+
+def test_a_formula_filled_down_and_dates_in_iso_form(tmp_path: Path):
+    sheet = OPENPYXL_READS.replace(
+        '<x:row r="5">',
+        '<x:row r="4"><x:c r="A4"><x:f t="shared" ref="A4:A5" si="0">B4*2</x:f><x:v>2</x:v></x:c>'
+        '<x:c r="C4" t="d"><x:v>2025-04-01T12:30:00+09:00</x:v></x:c><x:c r="D4" t="d"><x:v>PT1H</x:v></x:c>'
+        '<x:c r="E4" t="d"><x:v>2025-04-01</x:v></x:c></x:row>'
+        '<x:row r="6"><x:c r="A6"><x:f t="shared" si="0"/><x:v>4</x:v></x:c></x:row><x:row r="5">',
+    )
+    read = formbook.read(package(tmp_path / "f.xlsx", sheet))["回答"]
+    assert (read["A6"].value, read["A6"].data_type) == ("=B4*2", "f")  # the cell it was filled from
+    assert read["C4"].value == dt.datetime(2025, 4, 1, 12, 30) and read["E4"].value == dt.date(2025, 4, 1)
+    assert (read["D4"].value, read["D4"].data_type) == ("PT1H", "s")  # a duration: kept as written
+
+
 def test_the_1904_date_system(tmp_path: Path):
     read = formbook.read(package(tmp_path / "mac.xlsx", date1904=True))
     assert read.date1904 and read["回答"]["A3"].value == dt.datetime(2029, 4, 2)
@@ -161,7 +184,7 @@ def test_the_1904_date_system(tmp_path: Path):
         ('<x:c r="A3" s="1">', '<x:c r="A3x" s="1">'),
         ('<x:c r="B1" t="s"><x:v>1</x:v>', '<x:c r="B1" t="s"><x:v>9</x:v>'),
         ("<x:v>2.5</x:v>", "<x:v>二</x:v>"),
-        ('<x:mergeCell ref="A5:B5"/>', '<x:mergeCell ref="A5:"/>'),
+        ('<x:mergeCell ref="A5:B5"/>', '<x:mergeCell ref="A5:B"/>'),
     ],
 )
 def test_what_no_application_writes_is_an_error_not_a_crash(tmp_path: Path, cut: str, put: str):

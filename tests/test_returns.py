@@ -285,6 +285,80 @@ class TestHostile:
         only(check(project, target), "RETURN_EXTERNAL_LINK")
 
 
+class TestHostileParts:
+    """What the red-team pass on the return reader found: each is refused or reported, never a
+    crash, and never read as the form okaxl issued."""
+
+    def test_a_sheet_stored_under_another_case_is_bounded_too(self, env):
+        """Part names are compared without case: a sheet renamed Sheet2.xml was read, but not
+        bounded (the pre-check looked for sheet*.xml), 4.5 million cells from a 2.6 MB file."""
+        project, _, filled = env
+        part = sheet_part(filled, formlayout.PROJECTS)
+        folder, name = part.rsplit("/", 1)
+        renamed = f"{folder}/{name.capitalize()}"
+        with zipfile.ZipFile(filled) as archive:
+            data = archive.read(part)
+        far = b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row></sheetData>'
+        rename = lambda d: d.replace(name.encode(), name.capitalize().encode())  # noqa: E731
+        target = rezip(
+            filled,
+            filled.with_name("R7_津山市_case.xlsx"),
+            edit={"xl/_rels/workbook.xml.rels": rename, "[Content_Types].xml": rename},
+            add={renamed: data.replace(b"</sheetData>", far)},
+            drop=(part,),
+        )
+        only(check(project, target), "RETURN_TOO_LARGE")
+
+    def test_a_dtd_in_the_styles(self, env):
+        """Every part the reader parses refuses a DTD, not only the sheets."""
+        project, _, filled = env
+        dtd = b'<!DOCTYPE styleSheet [<!ENTITY a "aaaaaaaaaa">]>'
+
+        def declare(data: bytes) -> bytes:
+            head, mark, rest = data.partition(b"?>")
+            return head + mark + dtd + rest if mark else dtd + data
+
+        target = rezip(filled, filled.with_name("R7_津山市_dtd.xlsx"), edit={"xl/styles.xml": declare})
+        only(check(project, target), "RETURN_UNSAFE")
+
+    def test_merged_locked_cells_keep_no_hidden_text(self, env):
+        """A town merges two locked header cells and the application keeps the hidden one's text:
+        the form shows 分野 no more, so it is not the form okaxl issued."""
+        project, _, filled = env
+        part = sheet_part(filled, formlayout.PROJECTS)
+        assert openpyxl.load_workbook(filled)[formlayout.PROJECTS]["B4"].value
+
+        def merge(data: bytes) -> bytes:
+            if b"<mergeCells" in data:
+                return re.sub(rb"(<mergeCells[^>]*>)", rb'\1<mergeCell ref="A4:B4"/>', data, count=1)
+            return data.replace(b"</sheetData>", b'</sheetData><mergeCells count="1"><mergeCell ref="A4:B4"/></mergeCells>')
+
+        result = check(project, rezip(filled, filled.with_name("R7_津山市_m.xlsx"), edit={part: merge}))
+        assert result.status == "invalid"
+        assert ("RETURN_LOCKED_EDITED", formlayout.PROJECTS, "B4") in codes(result)
+
+    def test_a_number_no_float_can_hold(self, env):
+        project, _, filled = env
+        part = sheet_part(filled, formlayout.KPIS)
+        huge = b"1" + b"0" * 400
+
+        def enormous(data: bytes) -> bytes:
+            return re.sub(rb'(<c r="G5"[^>]*?)(?: t="[^"]*")?(\s*[^>]*)>.*?</c>', rb"\1\2><v>" + huge + b"</v></c>", data, count=1, flags=re.S)
+
+        result = check(project, rezip(filled, filled.with_name("R7_津山市_n.xlsx"), edit={part: enormous}))
+        assert result.status == "invalid" and result.problems
+
+    @pytest.mark.parametrize(("field", "value"), [("rows", "[" * 100_000 + "]" * 100_000), ("fiscal_year", "0")])
+    def test_metadata_no_form_holds(self, env, field, value):
+        project, _, filled = env
+        book = openpyxl.load_workbook(filled)
+        meta = book[formlayout.META]
+        (row,) = [r for r in range(1, meta.max_row + 1) if meta[f"A{r}"].value == field]
+        path = edit_cells(filled, filled.with_name("R7_津山市_meta.xlsx"), {(formlayout.META, f"B{row}"): value})
+        result = check(project, path)
+        assert result.status == "invalid" and "RETURN_METADATA_EDITED" in {c for c, _, _ in codes(result)}
+
+
 class TestIdentity:
     """Forms not made by okaxl, edited metadata, another town or year."""
 

@@ -202,6 +202,9 @@ def check_return(path: Path, context: CheckContext) -> ReturnResult:
         # read once, formulas as written: an input that holds a formula is refused, so no input's
         # value is a formula's cached result and a second reading of cached values would add nothing
         formulas = formbook.read(path)
+    except formbook.FormRefused as refused:
+        result.problems.append(problem(refused.code, "", None, refused.value))
+        return result
     except Exception as exc:  # a file that got past the pre-check may still break a reader
         result.problems.append(problem("RETURN_UNREADABLE", "", None, type(exc).__name__))
         return result
@@ -212,12 +215,16 @@ def check_return(path: Path, context: CheckContext) -> ReturnResult:
         result.problems.append(problem("RETURN_EXTERNAL_LINK", "", None, None))
     try:
         _check_form(result, formulas, context)
-    except (KeyError, TypeError, ValueError, AttributeError, IndexError):
-        # metadata edited into a shape okaxl never writes (a docProp or the hidden sheet changed)
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError, RecursionError, OkaxlError):
+        # metadata edited into a shape okaxl never writes (a docProp or the hidden sheet changed):
+        # JSON nested past Python's limit, a year no calendar has
         result.answers, result.cells = {}, {}
         result.problems.append(
             problem("RETURN_METADATA_EDITED", formlayout.META, None, "識別情報が読めない形")
         )
+    except ArithmeticError as exc:  # a value no number can hold, in an answer
+        result.answers, result.cells = {}, {}
+        result.problems.append(problem("RETURN_UNREADABLE", "", None, type(exc).__name__))
     result.status = "invalid" if any(p.severity is Severity.ERROR for p in result.problems) else "valid"
     return result
 
@@ -250,6 +257,8 @@ def _check_form(result: ReturnResult, formulas: FormBook, context: CheckContext)
         if not isinstance(worded, dict):
             raise TypeError(worded)
         result.year = int(sheet_meta["fiscal_year"])
+        if not isinstance(rows, dict) or sum(len(keys) for keys in rows.values()) > formbook.MAX_ROW:
+            raise ValueError("rows")  # more rows than a form can hold: not what okaxl wrote
     except (ValueError, TypeError):
         result.problems.append(problem("RETURN_METADATA_EDITED", formlayout.META, None, "識別情報が読めない"))
         return

@@ -26,6 +26,7 @@ from okaxl.cellref import column_letter, split_ref
 from okaxl.master.package import MAIN, REL, Package, parse, stream
 
 _M = f"{{{MAIN}}}"
+CUSTOM = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
 WINDOWS_EPOCH = dt.datetime(1899, 12, 30)
 MAC_EPOCH = dt.datetime(1904, 1, 1)
 
@@ -120,33 +121,61 @@ class FormReadError(ValueError):
     """The package holds something no spreadsheet application writes (the message says what)."""
 
 
+class FormRefused(Exception):
+    """A form too large or unsafe to read: `code` is the problem (RETURN_TOO_LARGE, RETURN_UNSAFE)."""
+
+    def __init__(self, code: str, value: str) -> None:
+        super().__init__(value)
+        self.code, self.value = code, value
+
+
+# A form is narrow and a few thousand rows long: beyond these it is not one of ours, and reading
+# on would cost memory out of all proportion to the file (a 1 MB file can hold millions of cells)
+MAX_ROW = 5000
+MAX_COLUMN = 60  # column BH
+MAX_CELLS = 200_000  # in all sheets together, merged areas counted
+MAX_STRINGS = 400_000  # shared strings
+MAX_STYLES = 65_000  # cell styles (Excel keeps fewer than 64,000)
+MAX_TEXT = 20_000_000  # characters of text in all cells together (a shared string counts each time)
+
+
 def read(path: Path) -> FormBook:
-    """The form at `path`; raises FormReadError, PackageError, KeyError or lxml's XMLSyntaxError
-    for a file that is not one (the caller reports the file as unreadable)."""
+    """The form at `path`. Raises FormRefused for one too large or unsafe to read, and
+    FormReadError, PackageError, KeyError or lxml's XMLSyntaxError for a file that is not one."""
     with Package.open(path) as package:
         book_part = package.workbook_part()
         workbook = parse(package.read(book_part))
         relationships = package.relationships(book_part)
         properties = workbook.find(f"{_M}workbookPr")
         date1904 = properties is not None and properties.get("date1904") in ("1", "true")
-        strings = _shared_strings(package, book_part)
-        formats = _number_formats(package, book_part)
-        epoch = MAC_EPOCH if date1904 else WINDOWS_EPOCH
+        reading = _Reading(
+            _shared_strings(package, book_part),
+            _number_formats(package, book_part),
+            MAC_EPOCH if date1904 else WINDOWS_EPOCH,
+        )
         names, sheets = [], []
         for node in workbook.iter(f"{_M}sheet"):
             names.append(node.get("name", ""))
             rel = relationships.get(node.get(f"{{{REL}}}id", ""))
             if rel is not None and rel.type.endswith("/worksheet") and package.find(rel.target):
-                reading = _Reading(strings, formats, epoch)
-                sheets.append(reading.sheet(names[-1], package.read(rel.target)))
+                sheets.append(reading.sheet(names[-1], package.read(rel.target), rel.target))
         return FormBook(names, sheets, _custom_properties(package), date1904)
+
+
+def _items(package: Package, part: str, *tags: str) -> Iterator[etree._Element]:
+    """The elements of a part with these tags, as they end, each cleared after its turn; a part
+    that declares a DTD (in any encoding) is refused."""
+    for seen, element in enumerate(stream(package.read(part), *tags)):
+        if not seen and element.getroottree().docinfo.internalDTD is not None:
+            raise FormRefused("RETURN_UNSAFE", f"XML に DTD（{part}）")
+        yield element
 
 
 def _text(node: etree._Element | None) -> str:
     """A string item's text: its runs joined, phonetic guides (ふりがな, rPh) left out."""
     if node is None:
         return ""
-    parts = [child.text or "" for child in node if child.tag == f"{_M}t"]
+    parts = [child.text or "" for child in node if child.tag == f"{_M}t"][-1:]  # openpyxl keeps the last
     parts += [run.findtext(f"{_M}t") or "" for run in node if run.tag == f"{_M}r"]
     return "".join(parts)
 
@@ -155,28 +184,34 @@ def _shared_strings(package: Package, book_part: str) -> list[str]:
     found = package.related(book_part, "/sharedStrings")
     if not found or not package.find(found[0].target):
         return []
-    root = parse(package.read(found[0].target))
-    # openpyxl drops the escape of a literal "_x" (x005F_), and the signature holds its reading
-    return [_text(item).replace("x005F_", "") for item in root.iter(f"{_M}si")]
+    strings = []
+    for item in _items(package, found[0].target, f"{_M}si"):
+        # openpyxl drops the escape of a literal "_x" (x005F_), and the signature holds its reading
+        strings.append(_text(item).replace("x005F_", ""))
+        if len(strings) > MAX_STRINGS:
+            raise FormRefused("RETURN_TOO_LARGE", f"文字列が {MAX_STRINGS:,} 個超")
+    return strings
 
 
 def _number_formats(package: Package, book_part: str) -> list[str]:
-    """The number format of each cell style (cellXfs), by its index."""
+    """The number format of each cell style (cellXfs), by its index. Formats are those of the
+    numFmts list: a conditional format's (dxf) may reuse a number for another format."""
     found = package.related(book_part, "/styles")
     if not found or not package.find(found[0].target):
         return []
-    root = parse(package.read(found[0].target))
-    custom = {
-        node.get("numFmtId", ""): node.get("formatCode", "General") for node in root.iter(f"{_M}numFmt")
-    }
-    xfs = root.find(f"{_M}cellXfs")
-    formats = []
-    for xf in xfs if xfs is not None else ():
-        if xf.tag != f"{_M}xf":
-            continue
-        number = xf.get("numFmtId", "0")
-        builtin = BUILTIN_FORMATS.get(int(number) if number.isdigit() else -1, "General")
-        formats.append(custom.get(number, builtin))
+    custom: dict[str, str] = {}
+    formats: list[str] = []
+    for node in _items(package, found[0].target, f"{_M}numFmt", f"{_M}xf"):
+        parent = node.getparent()
+        within = etree.QName(parent).localname if parent is not None else ""
+        if node.tag == f"{_M}numFmt" and within == "numFmts":
+            custom[node.get("numFmtId", "")] = node.get("formatCode", "General")
+        elif node.tag == f"{_M}xf" and within == "cellXfs":
+            number = node.get("numFmtId", "0")
+            builtin = BUILTIN_FORMATS.get(int(number) if number.isdigit() else -1, "General")
+            formats.append(custom.get(number, builtin))  # numFmts comes before cellXfs
+            if len(formats) > MAX_STYLES:
+                raise FormRefused("RETURN_TOO_LARGE", f"セルの書式が {MAX_STYLES:,} 個超")
     return formats
 
 
@@ -184,12 +219,10 @@ def _custom_properties(package: Package) -> dict[str, str]:
     found = package.related("", "/custom-properties")
     if not found or not package.find(found[0].target):
         return {}
-    root = parse(package.read(found[0].target))
-    return {
-        node.get("name", ""): (node[0].text or "") if len(node) else ""
-        for node in root
-        if isinstance(node.tag, str) and etree.QName(node).localname == "property"
-    }
+    properties = {}
+    for node in _items(package, found[0].target, f"{{{CUSTOM}}}property"):
+        properties[node.get("name", "")] = "".join(str(text) for text in node.itertext())
+    return properties
 
 
 @dataclass
@@ -199,21 +232,54 @@ class _Reading:
     epoch: dt.datetime
     row: int = 0  # the row being read, for cells and rows the file does not number
     column: int = 0
+    cells: int = 0  # in all sheets read so far
+    text: int = 0
+    shared: dict[str, str] = field(default_factory=dict)  # a shared formula's text, by its si
 
-    def sheet(self, title: str, data: bytes) -> FormSheet:
+    def sheet(self, title: str, data: bytes, part: str) -> FormSheet:
         sheet = FormSheet(title)
+        self.row, self.column, self.shared = 0, 0, {}
         tags = (f"{_M}c", f"{_M}row", f"{_M}mergeCell")
-        for element in stream(data, *tags):
+        for seen, element in enumerate(stream(data, *tags)):
+            if not seen and element.getroottree().docinfo.internalDTD is not None:
+                raise FormRefused("RETURN_UNSAFE", f"XML に DTD（{part}）")
             if element.tag == f"{_M}row":  # ends after its cells
                 self.row, self.column = self._row_number(element), 0
             elif element.tag == f"{_M}mergeCell":
-                reference = element.get("ref", "")
-                sheet.merged.append((reference, split_ref(reference.split(":")[-1])[1]))
+                sheet.merged.append(self._merge(element.get("ref", "")))
             else:
                 parent = element.getparent()
-                row = self._row_number(parent) if parent is not None else self.row + 1
-                sheet.cells[self._place(element.get("r"), row)] = self.cell(element)
+                row = (
+                    self._row_number(parent)
+                    if parent is not None and parent.tag == f"{_M}row"
+                    else self.row + 1
+                )
+                place = self._place(element.get("r"), row)
+                sheet.cells[place] = self.cell(element)
+                self._count(1, sheet.cells[place].value)
+        _blank_merged(sheet)
         return sheet
+
+    def _count(self, cells: int, value: object = None) -> None:
+        self.cells += cells
+        if self.cells > MAX_CELLS:
+            raise FormRefused("RETURN_TOO_LARGE", f"セルが {MAX_CELLS:,} 個超")
+        if isinstance(value, str):
+            self.text += len(value)
+            if self.text > MAX_TEXT:
+                raise FormRefused("RETURN_TOO_LARGE", f"文字が {MAX_TEXT:,} 字超")
+
+    def _within(self, column: int, row: int, reference: str) -> None:
+        if row > MAX_ROW or column > MAX_COLUMN:
+            raise FormRefused("RETURN_TOO_LARGE", f"セル {reference}")
+
+    def _merge(self, reference: str) -> tuple[str, int]:
+        first, _, last = reference.partition(":")
+        (left, top), (right, bottom) = split_ref(first), split_ref(last or first)
+        self._within(right, bottom, reference)
+        # the area's other cells are blanked (as openpyxl reads them): they count as cells
+        self._count(max(0, (right - left + 1) * (bottom - top + 1) - 1))
+        return reference, bottom
 
     def _row_number(self, row: etree._Element) -> int:
         number = row.get("r")
@@ -222,6 +288,8 @@ class _Reading:
         value = float(number)
         if not value.is_integer() or value < 1:
             raise FormReadError(f"行番号 {number!r}")
+        if value > MAX_ROW:
+            raise FormRefused("RETURN_TOO_LARGE", f"{number} 行目")
         return int(value)
 
     def _place(self, reference: str | None, row: int) -> tuple[int, int]:
@@ -229,7 +297,7 @@ class _Reading:
             self.column, row = split_ref(reference)
         else:
             self.column += 1
-            column_letter(self.column)  # refuses a column past XFD
+        self._within(self.column, row, reference or f"{column_letter(min(self.column, 16384))}{row}")
         return row, self.column
 
     def cell(self, element: etree._Element) -> FormCell:
@@ -238,7 +306,11 @@ class _Reading:
         number_format = self.formats[style] if 0 <= style < len(self.formats) else "General"
         formula = element.find(f"{_M}f")
         if formula is not None:
-            return FormCell("=" + (formula.text or ""), "f", number_format)
+            written, group = formula.text or "", formula.get("si")
+            if formula.get("t") == "shared" and group is not None:
+                # a cell filled down from another shows that cell's formula (not translated)
+                written = self.shared.setdefault(group, written) if written else self.shared.get(group, "")
+            return FormCell("=" + written, "f", number_format)
         if kind == "inlineStr":
             node = element.find(f"{_M}is")
             return FormCell(None if node is None else _text(node), "s", number_format)
@@ -246,7 +318,7 @@ class _Reading:
         if text is None:
             return FormCell(None, kind, number_format)
         if kind == "n":
-            number = float(text) if "." in text or "e" in text.lower() else int(text)
+            number = _number(text)
             if is_date_format(number_format):
                 try:
                     elapsed = _ELAPSED.search(number_format.split(";")[0]) is not None
@@ -261,8 +333,32 @@ class _Reading:
         if kind == "str":
             return FormCell(text, "s", number_format)
         if kind == "d":
-            return FormCell(_iso_date(text), "d", number_format)
+            try:
+                return FormCell(_iso_date(text), "d", number_format)
+            except ValueError:
+                return FormCell(text, "s", number_format)  # a duration or a form no application writes
         return FormCell(text, kind, number_format)
+
+
+def _number(text: str) -> int | float:
+    """A cell's number as openpyxl reads it: an integer unless it has a point or an exponent; an
+    integer no float can hold is read as one (inf), so that no later arithmetic overflows."""
+    if "." in text or "e" in text.lower():
+        return float(text)
+    number = int(text)
+    return number if abs(number) < 2**63 else float(text)
+
+
+def _blank_merged(sheet: FormSheet) -> None:
+    """A merged area shows only its first cell: the others read as blank, as openpyxl reads them
+    (a value kept under a merge would otherwise count as the form's own, unchanged)."""
+    for reference, _ in sheet.merged:
+        first, _, last = reference.partition(":")
+        (left, top), (right, bottom) = split_ref(first), split_ref(last or first)
+        for row in range(top, bottom + 1):
+            for column in range(left, right + 1):
+                if (row, column) != (top, left):
+                    sheet.cells.pop((row, column), None)
 
 
 def from_excel(
@@ -286,8 +382,9 @@ def from_excel(
 
 
 def _iso_date(text: str) -> dt.datetime | dt.date | dt.time:
+    """An ISO 8601 date cell (t="d"), its time zone dropped as openpyxl drops it."""
     text = text.rstrip("Z")
-    if "T" not in text and ":" in text:
-        return dt.time.fromisoformat(text)
-    moment = dt.datetime.fromisoformat(text)
+    if text.startswith("T") or ("T" not in text and ":" in text):
+        return dt.time.fromisoformat(text.lstrip("T")).replace(tzinfo=None)
+    moment = dt.datetime.fromisoformat(text).replace(tzinfo=None)
     return moment.date() if "T" not in text else moment

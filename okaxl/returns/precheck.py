@@ -1,17 +1,16 @@
-"""The pre-check of a returned file, before any workbook library touches it.
+"""The pre-check of a returned file, before it is read as a workbook.
 
-A returned form is untrusted input: a 1 MB file can cost a reader about 1 GB of memory, and a tiny
-file with one cell at XFD1048576 can abort a reader outright. So the file's bytes, its zip
-directory and its XML are checked here with explicit bounds: the small parts with defusedxml; the
-sheets, which hold every cell, refused outright when they declare a DTD or an entity, then streamed
-with lxml's C parser (entities unresolved, no network, no DTD), which is ten times faster than a
-parser built in Python on a form of thousands of rows.
+A returned form is untrusted input: a 1 MB file can cost a reader about 1 GB of memory. So the
+file's bytes and its zip directory are checked here with explicit bounds (sizes, ratios, names),
+and the package's kind (not encrypted, not .xls, .xlsb, macro-enabled or Strict) from its small
+parts, parsed with defusedxml. The cells are bounded as they are read, in the one pass of
+okaxl.returns.formbook over the parts the workbook really uses: a bound checked here, on parts
+found by their file names, missed a sheet stored under another name.
 """
 
 from __future__ import annotations
 
 import io
-import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +19,6 @@ from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as DefusedET
 from lxml import etree
 
-from okaxl.master.package import stream
 from okaxl.problems import Problem
 from okaxl.rules import problem
 
@@ -29,9 +27,6 @@ MAX_MEMBERS = 500
 MAX_TOTAL = 100 * 1024 * 1024  # declared uncompressed size of all members
 MAX_MEMBER = 40 * 1024 * 1024
 MAX_RATIO = 150  # declared uncompressed size / compressed size, per member
-MAX_ROW = 5000
-MAX_COLUMN = 60  # column BH: forms are narrow
-MAX_CELLS = 200_000
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 STRICT_NS = "http://purl.oclc.org/ooxml/spreadsheetml/main"
@@ -39,7 +34,6 @@ CT_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.mai
 CT_XLSM = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
 CT_XLSB = "application/vnd.ms-excel.sheet.binary.macroEnabled.main"
 CT_TEMPLATE = "application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml"
-_CELL_REF = re.compile(r"^([A-Z]{1,3})(\d{1,7})$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,13 +45,6 @@ class Precheck:
     @property
     def readable(self) -> bool:
         return not any(p.severity == "error" for p in self.problems)
-
-
-def _column_number(letters: str) -> int:
-    number = 0
-    for letter in letters:
-        number = number * 26 + ord(letter) - 64
-    return number
 
 
 def _reject(code: str, value: object = None, **context: object) -> Precheck:
@@ -132,7 +119,7 @@ def _check_package(archive: zipfile.ZipFile) -> Precheck:
     names = [m.filename for m in members]
     if len(members) > MAX_MEMBERS:
         return _reject("RETURN_TOO_LARGE", f"部品が {len(members)} 個")
-    if len(set(names)) != len(names):
+    if len({n.lower() for n in names}) != len(names):  # part names are compared without case
         return _reject("RETURN_UNSAFE", "同じ名前の部品が重複")
     if any(n.startswith(("/", "\\")) or ".." in n.replace("\\", "/").split("/") for n in names):
         return _reject("RETURN_UNSAFE", "不正な部品名")
@@ -163,35 +150,8 @@ def _check_package(archive: zipfile.ZipFile) -> Precheck:
     workbook = DefusedET.fromstring(_read(archive, "xl/workbook.xml"))
     properties = workbook.find(f"{MAIN}workbookPr")
     date1904 = properties is not None and properties.get("date1904") in ("1", "true")
-    found: list[Problem] = []
-    cells = 0
-    for name in names:
-        if not (name.startswith("xl/worksheets/sheet") and name.endswith(".xml")):
-            continue
-        data = _read(archive, name)
-        if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
-            return _reject("RETURN_UNSAFE", f"XML に DTD（{name}）")
-        for seen, element in enumerate(stream(data, f"{MAIN}c", f"{MAIN}dimension")):
-            if not seen and _declares_dtd(element):  # in any encoding (UTF-16 hides it from the bytes)
-                return _reject("RETURN_UNSAFE", f"XML に DTD（{name}）")
-            if element.tag == f"{MAIN}dimension":
-                last = element.get("ref", "A1").split(":")[-1]
-                match = _CELL_REF.match(last)
-                if match and (int(match.group(2)) > MAX_ROW or _column_number(match.group(1)) > MAX_COLUMN):
-                    return _reject("RETURN_TOO_LARGE", f"使用範囲 {last}")
-                continue
-            cells += 1
-            match = _CELL_REF.match(element.get("r", ""))
-            if match and (int(match.group(2)) > MAX_ROW or _column_number(match.group(1)) > MAX_COLUMN):
-                return _reject("RETURN_TOO_LARGE", f"セル {match.group(0)}")
-            if cells > MAX_CELLS:
-                return _reject("RETURN_TOO_LARGE", f"セルが {MAX_CELLS:,} 個超")
     external = any(n.startswith("xl/externalLinks/") for n in names)
-    return Precheck(found, date1904=date1904, external_links=external)
-
-
-def _declares_dtd(element: etree._Element) -> bool:
-    return element.getroottree().docinfo.internalDTD is not None
+    return Precheck([], date1904=date1904, external_links=external)
 
 
 def _read(archive: zipfile.ZipFile, name: str, limit: int = MAX_MEMBER) -> bytes:
