@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from okaxl import wareki
 from okaxl.publish.office import convert_all
 from okaxl.shell.cli import main
-from tests.conftest import make_project
+from tests.conftest import ROOT, make_project
 from tests.forms_helpers import make_forms
 
 pytestmark = pytest.mark.office
@@ -28,6 +28,7 @@ OUTPUTS = {
     "progress": ["progress", "--year", "R7", "--project", "2-01", "--project", "2-02"],
     "status": ["status"],
     "report": ["validate"],
+    "revision": ["revision", str(ROOT / "workbooks/versions/master_2024-03.xlsx"), str(ROOT / "workbooks/master.xlsx")],
 }
 
 
@@ -259,6 +260,30 @@ def test_each_town_prints_as_one_centred_column_of_characters(matrices):
     for town in PARTNER_TOWNS:
         glyphs = [w for w in characters if round(centre(w), 1) == names[town] and abs(float(w.get("yMin", 0)) - top) <= 80]
         assert abs(middle(glyphs) - middle([label])) < 1.5, (town, middle(glyphs), middle([label]))
+
+
+def test_the_status_headers_each_on_one_line(printed):
+    """回収状況's 「遅れ（日）」 wrapped its 「）」 onto a line of its own."""
+    text = subprocess.run(["pdftotext", "-layout", str(printed["status"]), "-"], capture_output=True, text=True, check=True).stdout
+    assert all(head in text for head in ("様式の配布", "到着した回答", "最終確認", "遅れ（日）"))
+
+
+def test_the_revision_table_keeps_each_role_on_a_page(printed):
+    """具体的な取組: okaxl's page breaks are the only ones (LibreOffice added none inside a 役割's
+    rows), and a 役割 whose rows run onto a next page is said again there (圏域マネジメント
+    printed 5 rows under its label and 5 under an empty cell)."""
+    book = openpyxl.load_workbook(printed["revision"].parent.parent / "out" / "revision.xlsx")
+    ws = book["具体的な取組"]
+    table_pages = [page for page in _pages(printed["revision"]) if "【連携取組名】" in page]
+    breaks = sorted(b.id for b in ws.row_breaks.brk)
+    assert len(table_pages) == len(breaks) + 1 >= 2
+    roles = [m for m in ws.merged_cells.ranges if m.min_col == m.max_col == 1 and m.min_row >= 4]
+    for role in roles:  # no role's cell spans a break
+        assert not any(role.min_row <= b < role.max_row for b in breaks), (str(role), breaks)
+    starts = {role.min_row for role in roles}
+    assert all(b + 1 in starts for b in breaks if b + 1 <= max(starts))  # each page starts with its 役割
+    labels = [str(ws.cell(r.min_row, 1).value) for r in sorted(roles, key=lambda r: r.min_row)]
+    assert [label for i, label in enumerate(labels) if not i or labels[i - 1] != label] == list(dict.fromkeys(labels))
 
 
 def test_an_agreements_contents_stay_with_its_roles(printed, project):

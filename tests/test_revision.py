@@ -101,10 +101,12 @@ class TestShippedVersions:
         assert "※P.37に記載の事業「市民協働事業の推進」の一部抜粋。重要業績評価指標（KPI）は、P.37に記載" in volunteers
         assert "※事業費は、P.37に記載の額を含む" in volunteers and "指標" not in volunteers  # no KPI block
         muslim = book[next(n for n in details if "ムスリム" in n)]
-        # its 2024 sheet is not in okaxl's sources: said in a comment, nothing printed, nothing marked
+        # its 2024 sheet is not in okaxl's sources: the sheet is whole, marked as such (a note under
+        # it on paper, a comment on screen), and no cell is marked as changed
         name = next(c for row in muslim.iter_rows() for c in row if c.value == "岡山型ムスリムツーリズムの推進")
         assert "okaxl の元資料になく" in name.comment.text
-        assert not [t for t in texts["岡山型ムスリムツーリズムの推進"] if "資料" in t or "網掛け" in t]
+        notes = [t for t in texts["岡山型ムスリムツーリズムの推進"] if "資料" in t or "網掛け" in t]
+        assert notes == ["※令和6年（2024年）3月版のこの事業の内容は元資料になく、変更箇所を示せないため全体を掲載"]
         assert not [c for row in muslim.iter_rows() for c in row if c.fill.fgColor.rgb.endswith("FFF2CC")]
         kpi = next(c for row in muslim.iter_rows() for c in row if c.value == "1,812人（令和元年度）")
         assert f"{kpi.coordinate}:{kpi.offset(column=1).coordinate}" in {str(m) for m in muslim.merged_cells.ranges}
@@ -233,3 +235,27 @@ def test_rebuilt_version_equals_the_shipped_one(project, tmp_path):
     assert {ws.title: list(ws.iter_rows(values_only=True)) for ws in a.worksheets} == {
         ws.title: list(ws.iter_rows(values_only=True)) for ws in b.worksheets
     }
+
+
+def test_a_role_longer_than_a_page_is_said_again_on_the_next(tmp_path, monkeypatch):
+    """具体的な取組 of masters three times the real one: a 役割's rows that run over a page break
+    only between its 連携取組, and the next page's rows have the 役割 again (as seed 003 prints
+    it); a 役割 that fits a page is never split."""
+    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
+    from common import scaled_master
+
+    old = scaled_master(3, tmp_path / "old.xlsx", source=V2024)
+    new = scaled_master(3, tmp_path / "new.xlsx")
+    out = tmp_path / "r.xlsx"
+    result = CliRunner().invoke(main, ["revision", str(old), str(new), "--output", str(out), "--config", str(ROOT / "config.toml")])
+    assert result.exit_code == 0, result.output
+    ws = openpyxl.load_workbook(out)["具体的な取組"]
+    breaks = sorted(b.id for b in ws.row_breaks.brk)
+    roles = sorted((m for m in ws.merged_cells.ranges if m.min_col == m.max_col == 1 and m.min_row >= 4), key=lambda m: m.min_row)
+    assert breaks and not any(r.min_row <= b < r.max_row for r in roles for b in breaks)
+    starts = {r.min_row for r in roles}
+    assert all(b + 1 in starts for b in breaks if b + 1 <= max(starts))
+    labels = [ws.cell(r.min_row, 1).value for r in roles]
+    assert len(labels) > len(set(labels))  # a 役割 said again
+    for b in breaks:  # the row after a break starts a 連携取組 (bold), never a project of one
+        assert ws.cell(b + 1, 2).font.b, (b + 1, ws.cell(b + 1, 2).value)

@@ -18,6 +18,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from okaxl import wareki
@@ -30,7 +31,15 @@ from okaxl.master.reader import read_master
 from okaxl.master.source import UNKNOWN_CONTENT
 from okaxl.master.tables import Tables, records
 from okaxl.numbers import format_number
-from okaxl.publish.sheets import Looks, grow_rows, kpi_end_text, row_height, setup_page
+from okaxl.publish.sheets import (
+    Looks,
+    grow_rows,
+    kpi_end_text,
+    page_height,
+    row_height,
+    setup_page,
+    wrapped_lines,
+)
 from okaxl.publish.titles import Titles
 
 NOTES = (
@@ -39,6 +48,9 @@ NOTES = (
     "☆重要業績評価指標は、現状が把握できないなど、基準値が設定できないものを「-」とします。",
     "☆記載内容は、協議の状況や事業の進捗に応じ、適宜見直しを行います。",
 )
+TABLE_ROLE_WIDTH, TABLE_NAME_WIDTH, TABLE_TOWN_WIDTH, TABLE_PAGE_WIDTH = 16, 46, 4.2, 9
+TABLE_HEAD_HEIGHT = 60.0
+TABLE_TITLE_HEIGHT = 20.0 + 15.0  # the title and the blank row under it, on the first page only
 CHANGED_FILL = PatternFill("solid", fgColor="FFF2CC")
 CHANGED_FONT_COLOR = "C00000"
 _THIN = Side(style="thin", color="000000")
@@ -354,27 +366,43 @@ def _table(
     heads = ["役割", f"【連携取組名】\n【事務事業名】 {revision.project_count}事務事業", *towns, "掲載ページ"]
     for column, head in enumerate(heads, start=1):
         _cell(ws, 3, column, head, bold, center=True)
-    ws.row_dimensions[3].height = 60
+    ws.row_dimensions[3].height = TABLE_HEAD_HEIGHT
     for column in range(3, 3 + len(towns)):
         ws.cell(row=3, column=column).alignment = Alignment(
             textRotation=255, horizontal="center", vertical="center"
         )
-    row = 4
+    # Pages are laid out here: a 役割's rows stay on one page, and one too long for a page breaks
+    # between its 連携取組, its 役割 said again on the next (as seed 003 prints it)
+    row, used = 4, TABLE_TITLE_HEIGHT
+    widths = [TABLE_ROLE_WIDTH, TABLE_NAME_WIDTH, *[TABLE_TOWN_WIDTH] * len(towns), TABLE_PAGE_WIDTH]
+    capacity = page_height(widths, landscape=False) - TABLE_HEAD_HEIGHT  # the header repeats on each
     for pillar, projects in groupby(revision.new.values(), key=lambda s: s.pillar):
+        blocks = [list(members) for _, members in groupby(projects, key=lambda s: s.measure)]
+        heights = [
+            [_row_height(b[0].measure, bold), *(_row_height(f"　{s.name}", plain) for s in b)] for b in blocks
+        ]
+        if used + sum(map(sum, heights)) > capacity and used > TABLE_TITLE_HEIGHT:
+            ws.row_breaks.append(Break(id=row - 1))
+            used = 0.0
         first = row
-        for measure, members in groupby(projects, key=lambda s: s.measure):
-            _cell(ws, row, 2, measure, bold)
+        for members, block in zip(blocks, heights, strict=True):
+            if used + sum(block) > capacity and row > first:
+                _role(ws, first, row - 1, pillars.get(pillar, pillar), bold)
+                ws.row_breaks.append(Break(id=row - 1))
+                first, used = row, 0.0
+            _cell(ws, row, 2, members[0].measure, bold)
             for column in range(3, 4 + len(towns)):
                 _cell(ws, row, column, None, plain)
-            row += 1
-            for snap in members:
-                _cell(ws, row, 2, f"　{snap.name}", plain)
+            for offset, snap in enumerate(members, start=1):
+                _cell(ws, row + offset, 2, f"　{snap.name}", plain)
                 for i, town in enumerate(towns):
-                    _cell(ws, row, 3 + i, "○" if town in snap.towns else None, plain, center=True)
-                _cell(ws, row, 3 + len(towns), snap.page, plain, center=True)
-                row += 1
-        _cell(ws, first, 1, pillars.get(pillar, pillar), bold, center=True)
-        ws.merge_cells(start_row=first, start_column=1, end_row=row - 1, end_column=1)
+                    _cell(ws, row + offset, 3 + i, "○" if town in snap.towns else None, plain, center=True)
+                _cell(ws, row + offset, 3 + len(towns), snap.page, plain, center=True)
+            for offset, height in enumerate(block):
+                ws.row_dimensions[row + offset].height = height
+            row += len(block)
+            used += sum(block)
+        _role(ws, first, row - 1, pillars.get(pillar, pillar), bold)
     if revision.reference_page is not None:
         row += 1
         _cell(ws, row, 2, "【参考】 圏域間連携事業", bold)
@@ -387,12 +415,28 @@ def _table(
         ws.cell(row=row, column=1).alignment = Alignment(wrap_text=True)
         ws.row_dimensions[row].height = 26
         row += 1
-    ws.column_dimensions["A"].width = 16
-    ws.column_dimensions["B"].width = 46
+    ws.column_dimensions["A"].width = TABLE_ROLE_WIDTH
+    ws.column_dimensions["B"].width = TABLE_NAME_WIDTH
     for i in range(len(towns)):
-        ws.column_dimensions[ws.cell(row=3, column=3 + i).column_letter].width = 4.2
-    ws.column_dimensions[ws.cell(row=3, column=3 + len(towns)).column_letter].width = 9
+        ws.column_dimensions[ws.cell(row=3, column=3 + i).column_letter].width = TABLE_TOWN_WIDTH
+    ws.column_dimensions[ws.cell(row=3, column=3 + len(towns)).column_letter].width = TABLE_PAGE_WIDTH
     setup_page(ws, landscape=False, title_rows="3:3")
+
+
+def _row_height(text: str, font: Font) -> float:
+    size = float(font.sz or 9)
+    return max(15.0, row_height(wrapped_lines(text, TABLE_NAME_WIDTH, size), size))
+
+
+def _role(ws: Worksheet, first: int, last: int, label: str, font: Font) -> None:
+    """The 役割 over its rows on one page; a label longer than they are tall makes the last taller."""
+    _cell(ws, first, 1, label, font, center=True)
+    ws.merge_cells(start_row=first, start_column=1, end_row=last, end_column=1)
+    size = float(font.sz or 9)
+    needed = row_height(wrapped_lines(label, TABLE_ROLE_WIDTH, size), size)
+    have = sum(ws.row_dimensions[r].height or 15 for r in range(first, last + 1))
+    if needed > have:
+        ws.row_dimensions[last].height = (ws.row_dimensions[last].height or 15) + needed - have
 
 
 def _detail(ws: Worksheet, snap: Snapshot, revision: Revision, font: str) -> None:
@@ -432,7 +476,7 @@ def _detail(ws: Worksheet, snap: Snapshot, revision: Revision, font: str) -> Non
 
     line("事務事業名", snap.name, "事務事業名")
     if revision.unknown_before(snap.pid):
-        # okaxl's sources lack the old sheet, the city does not: said on screen, never printed
+        # said beside the name on screen, and in a note under the sheet on paper
         ws.cell(row=row - 1, column=2).comment = Comment(
             f"{wareki.format_month(revision.old_date)}版のこの事業の内容は okaxl の元資料になく、"
             "変更箇所を示せないため全体を掲載しています（変更一覧では「内容不明」）。",
@@ -461,9 +505,7 @@ def _detail(ws: Worksheet, snap: Snapshot, revision: Revision, font: str) -> Non
     total = snap.fields.get("事業費（計）")
     _cell(ws, row, 7, "計", bold, center=True)
     _cell(ws, row + 1, 7, None, plain)
-    _cell(
-        ws, row + 2, 7, _amount(total), plain, center=True
-    )
+    _cell(ws, row + 2, 7, _amount(total), plain, center=True)
     mark(row + 2, 7, "事業費（計）")
     for r in (row + 1, row + 2):
         ws.cell(row=r, column=1).border = BORDER
@@ -516,7 +558,10 @@ def _detail(ws: Worksheet, snap: Snapshot, revision: Revision, font: str) -> Non
         )
     if snap.fields.get("事業費の注記"):
         notes.append((str(snap.fields["事業費の注記"]), "事業費の注記"))
-    if not revision.unknown_before(snap.pid):
+    if revision.unknown_before(snap.pid):  # the sheet is whole, and says why it marks nothing
+        old = wareki.format_month(revision.old_date)
+        notes.append((f"※{old}版のこの事業の内容は元資料になく、変更箇所を示せないため全体を掲載", None))
+    else:
         notes.append(("網掛け・赤字は変更箇所" + ("（新規事業）" if new_project else ""), None))
     for text, item in notes:
         cell = ws.cell(row=row, column=1, value=text)

@@ -6,7 +6,7 @@ import datetime as dt
 import math
 import unicodedata
 import weakref
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from copy import copy
 from itertools import groupby
 from pathlib import Path
@@ -100,6 +100,14 @@ def wrapped_lines(text: object, width: float, size: float = 11) -> int:
         ems = sum(1.0 if unicodedata.east_asian_width(c) in "WFA" else 0.55 for c in line)
         count += max(1, math.ceil(ems * size / usable))
     return count
+
+
+def page_height(widths: Iterable[float], *, landscape: bool) -> float:
+    """How many points of rows a page holds when setup_page fits columns these widths to the
+    page's width: a table wider than the page prints smaller, so more of it fits down the page."""
+    paper = (842 if landscape else 595) - 2 * 0.4 * 72  # less setup_page's side margins
+    table = sum((width * 7 + 5) * 0.75 for width in widths)
+    return (PAGE_HEIGHT if landscape else PORTRAIT_PAGE_HEIGHT) / min(1.0, paper / table)
 
 
 def row_height(lines: int, size: float = 11) -> float:

@@ -223,7 +223,7 @@ def write_workbook(state: Round, path: Path, font: str) -> Path:
                 cell.fill = _HEADER
             elif 2 < cell.row <= last_row and cell.column == 2 and str(cell.value) in _FILLS:
                 cell.fill = PatternFill("solid", fgColor=_FILLS[str(cell.value)])
-    widths = (11, 8, 16, 46, 16, 8, 30)
+    widths = (11, 8, 16, 43, 16, 11, 30)  # 「遅れ（日）」 on one line: its 「）」 wrapped alone
     for row in range(2, last_row + 1):
         lines = max(
             wrapped_lines(ws.cell(row=row, column=c).value, w, 10) for c, w in enumerate(widths, start=1)
