@@ -33,7 +33,7 @@ from okaxl.publish.matrix import partner_towns
 from tests.conftest import make_project
 from tests.forms_helpers import fill
 
-V2024 = ROOT / "workbooks" / "versions" / "master_2024-03.xlsx"
+V2024 = ROOT / "workbooks" / "versions" / "master_令和6年3月版.xlsx"
 CALAMINE = (
     "from python_calamine import CalamineWorkbook as W; b = W.from_path({path!r}); "
     "[b.get_sheet_by_name(n).to_python() for n in b.sheet_names]"

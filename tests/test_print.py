@@ -28,7 +28,7 @@ OUTPUTS = {
     "progress": ["progress", "--year", "R7", "--project", "2-01", "--project", "2-02"],
     "status": ["status"],
     "report": ["validate"],
-    "revision": ["revision", str(ROOT / "workbooks/versions/master_2024-03.xlsx"), str(ROOT / "workbooks/master.xlsx")],
+    "revision": ["revision", str(ROOT / "workbooks/versions/master_令和6年3月版.xlsx"), str(ROOT / "workbooks/master.xlsx")],
 }
 
 
@@ -110,7 +110,7 @@ def project(tmp_path_factory):
         ["progress", "--year", "R7", "--project", "2-01"],
         ["status"],
         ["validate"],
-        ["revision", "workbooks/versions/master_2024-03.xlsx", "workbooks/master.xlsx"],
+        ["revision", "workbooks/versions/master_令和6年3月版.xlsx", "workbooks/master.xlsx"],
     ],
     ids=lambda args: " ".join(args[:3]),
 )

@@ -15,7 +15,7 @@ from okaxl.shell.cli import main
 from tests.conftest import MASTER, ROOT
 from tests.seeds import detail_sheets, reference_page, seed
 
-V2024 = ROOT / "workbooks" / "versions" / "master_2024-03.xlsx"
+V2024 = ROOT / "workbooks" / "versions" / "master_令和6年3月版.xlsx"
 NEW_PROJECTS = (
     "出会い・結婚サポート",
     "救急安心センター事業",
