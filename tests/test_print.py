@@ -262,6 +262,32 @@ def test_each_town_prints_as_one_centred_column_of_characters(matrices):
         assert abs(middle(glyphs) - middle([label])) < 1.5, (town, middle(glyphs), middle([label]))
 
 
+def _lines_starting_with_closing_marks(pdf: Path) -> list[str]:
+    import xml.etree.ElementTree as ET
+
+    words = subprocess.run(["pdftotext", "-bbox-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    document = ET.fromstring(re.sub(r"<!DOCTYPE[^>]*>", "", words).replace('xmlns="http://www.w3.org/1999/xhtml"', ""))
+    lines = [[w.text or "" for w in line.iter("word")] for line in document.iter("line")]
+    return ["".join(line)[:20] for line in lines if line and line[0][:1] in "、。）」』】〕，．"]
+
+
+def test_no_printed_line_starts_with_a_closing_mark(printed):
+    """Japanese line breaking, as Excel prints: LibreOffice started lines with 「、」 and 「。」 (8 in
+    津山市's return form, 16 in a progress PDF) until okaxl turned its rules on (office.py)."""
+    found = {name: _lines_starting_with_closing_marks(pdf) for name, pdf in printed.items()}
+    assert not any(found.values()), found
+
+
+def test_a_pdf_without_uno_still_made(printed, tmp_path, monkeypatch):
+    """Where no Python has LibreOffice's uno, --convert-to makes the PDF (line breaking as it may)."""
+    import okaxl.publish.office as office
+
+    monkeypatch.setattr(office, "uno_python", lambda: None)
+    source = printed["form"].parent.parent / "out" / "status.xlsx"
+    (pdf,) = office.convert_all([source], "pdf", tmp_path)
+    assert pdf.is_file() and _pages(pdf) == _pages(printed["status"])
+
+
 def test_the_status_headers_each_on_one_line(printed):
     """回収状況's 「遅れ（日）」 wrapped its 「）」 onto a line of its own."""
     text = subprocess.run(["pdftotext", "-layout", str(printed["status"]), "-"], capture_output=True, text=True, check=True).stdout

@@ -1,6 +1,11 @@
-"""The copy of a workbook okaxl hands LibreOffice to print (--pdf): LibreOffice prints a linked
-cell blue and underlined whatever the cell's font says (Excel prints the font), and on paper a
-link is plain text; so the copy has no links. The workbook itself keeps them."""
+"""The copy of a workbook okaxl hands LibreOffice to print (--pdf), without what has no meaning on
+paper and prints otherwise than in Excel; the workbook itself keeps all of it:
+
+- links: LibreOffice prints a linked cell blue and underlined whatever the cell's font says
+  (Excel prints the font);
+- sheet protection (a return form's): LibreOffice leaves a protected sheet's cells as they open,
+  so the Japanese line-breaking rules (office.py) could not be turned on in them.
+"""
 
 from __future__ import annotations
 
@@ -8,18 +13,21 @@ from pathlib import Path
 
 from okaxl.master.package import MAIN, Package, parse, serialize, write
 
+UNPRINTED = ("hyperlinks", "sheetProtection")
+
 
 def printable(path: Path, folder: Path) -> Path:
-    """`path` itself when no cell of it links anywhere, else its copy without links in `folder`."""
+    """`path` itself when none of its sheets has links or protection, else its copy in `folder`."""
     with Package.open(path) as package:
         replaced = {}
         for part in package.sheets().values():
             data = package.read(part)
-            if b"hyperlinks" not in data:
+            if not any(tag.encode() in data for tag in UNPRINTED):
                 continue
             root = parse(data)
-            for links in root.findall(f"{{{MAIN}}}hyperlinks"):
-                root.remove(links)
+            for tag in UNPRINTED:
+                for element in root.findall(f"{{{MAIN}}}{tag}"):
+                    root.remove(element)
             replaced[part] = serialize(root, data)
         if not replaced:
             return path

@@ -4,7 +4,6 @@ okaxl.shell.excel alike. Each returns a Done (a Japanese message and the file wr
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,14 +37,11 @@ class Done:
 def also_pdf(done: Done) -> Done:
     """The written workbooks as PDF beside them, in one LibreOffice start."""
     from okaxl.publish.office import convert_all
-    from okaxl.publish.printcopy import printable
 
     books = list(done.files or ((done.path,) if done.path else ()))
     if not books:
         return done
-    with tempfile.TemporaryDirectory(prefix="okaxl-print-") as folder:
-        printed = [printable(book, Path(folder)) for book in books]
-        pdfs = convert_all(printed, "pdf", books[0].parent, timeout=120 + 30 * len(books))
+    pdfs = convert_all(books, "pdf", timeout=120 + 30 * len(books))
     where = pdfs[0] if len(pdfs) == 1 else f"{pdfs[0].parent}（{len(pdfs)} ファイル）"
     sentence = done.message if done.message.endswith("。") else f"{done.message}。"
     message = f"{sentence} PDF を {where} に書き出しました。"

@@ -12,7 +12,6 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 import zipfile
 from pathlib import Path
@@ -21,14 +20,9 @@ from xml.sax.saxutils import escape
 from okaxl.config import Config
 from okaxl.errors import OkaxlError
 from okaxl.master import layout
+from okaxl.publish.office import LO_UNO, uno_python
 from okaxl.shell.launcher_actions import ACTIONS, CELLS, FIRST_BUTTON_ROW, SHEET
 
-HELPER = Path(__file__).with_name("lo_uno.py")
-UNO_PYTHONS = (
-    "/usr/bin/python3",
-    "/usr/lib/libreoffice/program/python",
-    r"C:\Program Files\LibreOffice\program\python.exe",
-)
 RIBBON_REL = "http://schemas.microsoft.com/office/2006/relationships/ui/extensibility"
 RIBBON_PART = "customUI/customUI.xml"
 INTERPRETER_WIN = r"%LOCALAPPDATA%\okaxl\.venv\Scripts\pythonw.exe"
@@ -59,13 +53,9 @@ def read_modules(macros: Path) -> list[tuple[str, str]]:
 
 
 def _uno_python() -> str:
-    for candidate in (sys.executable, *UNO_PYTHONS):
-        try:
-            probe = subprocess.run([candidate, "-c", "import uno"], capture_output=True, timeout=30)
-        except (OSError, subprocess.TimeoutExpired):
-            continue
-        if probe.returncode == 0:
-            return candidate
+    found = uno_python()
+    if found:
+        return found
     raise OkaxlError(
         "LibreOffice の Python（uno）が見つかりません。Debian/Ubuntu では "
         "apt-get install python3-uno libreoffice-calc-nogui を実行してください。"
@@ -78,7 +68,7 @@ def vba_project(modules: list[tuple[str, str]]) -> bytes:
         spec, out = Path(folder) / "modules.json", Path(folder) / "vba.xlsm"
         spec.write_text(json.dumps(modules), encoding="utf-8")
         result = subprocess.run(
-            [_uno_python(), str(HELPER), "vba", str(spec), str(out)],
+            [_uno_python(), str(LO_UNO), "vba", str(spec), str(out)],
             capture_output=True,
             text=True,
             timeout=300,

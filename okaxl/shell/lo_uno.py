@@ -3,11 +3,15 @@ python3-uno, or LibreOffice's own program/python). It imports nothing from okaxl
 
     python3 lo_uno.py vba MODULES.json OUT.xlsm   # a workbook whose vbaProject.bin holds the modules
     python3 lo_uno.py inspect BOOK.xlsm            # JSON: each sheet's form controls and their macros
+    python3 lo_uno.py pdf OUTDIR BOOK.xlsx...      # each book as OUTDIR/BOOK.pdf, Japanese line breaks
+
+OKAXL_SOFFICE names the soffice to start (default: soffice on the PATH).
 """
 
 import contextlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -33,7 +37,7 @@ class Office:
         self.pipe = f"okaxl{os.getpid()}"
         self.process = subprocess.Popen(
             [
-                "soffice",
+                os.environ.get("OKAXL_SOFFICE", "soffice"),
                 f"-env:UserInstallation=file://{self.profile}",
                 "--headless",
                 "--norestore",
@@ -76,6 +80,7 @@ class Office:
             self.process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             self.process.kill()
+        shutil.rmtree(self.profile, ignore_errors=True)
 
 
 def vba(modules_json: str, out: str) -> None:
@@ -141,8 +146,38 @@ def inspect(path: str) -> None:
         office.close()
 
 
+def pdf(outdir: str, books: list[str]) -> None:
+    """Each book as PDF, with the Japanese line-breaking rules on in every cell, as Excel prints:
+    no line starts with 、。）」 (LibreOffice leaves the rules off in an xlsx it opens, and xlsx
+    cannot say otherwise). The same PDF export --convert-to uses, otherwise."""
+    office = Office()
+    try:
+        for book in books:
+            doc = office.desktop.loadComponentFromURL(
+                uno.systemPathToFileUrl(str(Path(book).resolve())),
+                "_blank",
+                0,
+                (_prop("Hidden", True), _prop("MacroExecutionMode", 0)),
+            )
+            for sheet in doc.Sheets:
+                if sheet.isProtected():  # a return form's: in memory only, nothing is saved
+                    with contextlib.suppress(Exception):
+                        sheet.unprotect("")
+                cursor = sheet.createCursor()
+                cursor.gotoEndOfUsedArea(False)
+                end = cursor.RangeAddress
+                sheet.getCellRangeByPosition(0, 0, end.EndColumn, end.EndRow).ParaIsForbiddenRules = True
+            target = Path(outdir).resolve() / f"{Path(book).stem}.pdf"
+            doc.storeToURL(uno.systemPathToFileUrl(str(target)), (_prop("FilterName", "calc_pdf_Export"),))
+            doc.close(True)
+    finally:
+        office.close()
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "vba":
         vba(sys.argv[2], sys.argv[3])
     elif sys.argv[1] == "inspect":
         inspect(sys.argv[2])
+    elif sys.argv[1] == "pdf":
+        pdf(sys.argv[2], sys.argv[3:])
