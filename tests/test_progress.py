@@ -130,6 +130,27 @@ class TestFirstPeriod:
         assert any(isinstance(v, str) and "地方創生" in v for v in values)  # 地法創生 repaired
 
 
+@pytest.mark.shipped_templates
+def test_kpis_in_their_order_not_the_sheets(project):
+    """Staff sort the KPI sheet: a sheet's KPI rows stay in 順 order, as the forms list them."""
+    master = openpyxl.load_workbook(project.master)
+    ws = master["KPI"]
+    heads = [c.value for c in ws[1]]
+    rows = [r for r in range(2, ws.max_row + 1) if ws.cell(r, heads.index("事業ID") + 1).value == "1-09"]
+    assert len(rows) == 3
+    values = [[c.value for c in ws[r]] for r in rows]
+    for r, row in zip(rows, reversed(values), strict=True):  # the project's rows, bottom up
+        for column, value in enumerate(row, start=1):
+            ws.cell(r, column, value)
+    master.save(project.master)
+    out = project.output / "p.xlsx"
+    assert run(project, "progress", "--year", "H29", "--project", "1-09", "--output", out).exit_code == 0
+    sheet = openpyxl.load_workbook(out).worksheets[1]
+    shown = [c.value for c in sheet["A"] if isinstance(c.value, str) and c.value.startswith(("ムスリム観光客", "観光入込客数", "ハラル認証"))]
+    by_order = sorted(values, key=lambda row: row[heads.index("順")])
+    assert shown == [row[heads.index("指標")] for row in by_order] != [row[heads.index("指標")] for row in reversed(values)]
+
+
 class TestSecondPeriod:
     @pytest.mark.shipped_templates
     def test_after_a_merge(self, project):

@@ -69,9 +69,6 @@ def pages(tables: Tables, year: int, wanted: list[str] | None = None) -> list[Pa
     results = {(str(r["事業ID"]), r["市町"]): r for r in records(tables["実績"]) if r["年度"] == year}
     roles = {(str(r["事業ID"]), r["主体"]): r["役割"] for r in records(tables["役割"])}
     plan = {str(r["事業ID"]): r for r in records(tables["工程"]) if r["年度"] == year}
-    kpis: dict[str, list[dict[str, object]]] = {}  # each project's, in the KPI sheet's order
-    for k in records(tables["KPI"]):
-        kpis.setdefault(str(k["事業ID"]), []).append(k)
     titles = Titles(["目次", SHEET])
     out = []
     for number, p in enumerate(projects, start=1):
@@ -92,7 +89,7 @@ def pages(tables: Tables, year: int, wanted: list[str] | None = None) -> list[Pa
         page.values["事業計画"] = _plan_text(area, plan.get(pid), model.stage(pid, year))
         page.values["取組実績"] = _by_town(area, results, pid, reporters, "取組実績")
         page.values["今後の課題"] = _by_town(area, results, pid, reporters, "今後の課題・改善点")
-        for k in kpis.get(pid, []):
+        for k in model.kpis_of(pid):  # in 順 order, as the forms and the KPI report list them
             page.kpis.append(
                 {
                     "指標": k["指標"],
