@@ -737,6 +737,12 @@ class TestSignature:
         result = check(project, filled)
         only(result, "RETURN_KEY_DIFFERS")
         assert "鍵ファイル" in result.problems[0].hint and "市町に直してもらう必要はありません" in result.problems[0].hint
+        # staff are told; the town is sent nothing it could act on
+        folder = project.output / "fb"
+        args = ["check", str(filled), "--feedback-dir", str(folder), "--config", str(project.path)]
+        done = CliRunner().invoke(main, args)
+        assert done.exit_code == 1 and "指摘ファイルは作りません" in done.output and "鍵ファイル" in done.output
+        assert not list(folder.glob("*_指摘.xlsx"))
 
 
 def test_a_choice_with_full_width_characters(project):

@@ -221,6 +221,10 @@ def merge_round(
     return batch
 
 
+# what only staff can put right (this PC's set-up): a town sent a feedback file on it could do nothing
+STAFF_SIDE = frozenset({"RETURN_KEY_DIFFERS"})
+
+
 def _after(config: Config, model: Model, batch: Batch, by: str) -> None:
     """Feedback for every return with problems; each return recorded in the round; its workbook."""
     from okaxl.returns import collection
@@ -233,6 +237,11 @@ def _after(config: Config, model: Model, batch: Batch, by: str) -> None:
         collection.record_received(config.master, result.file, result.sha256, result.town, year, label, by)
     for result in batch.results:
         if not result.problems:
+            continue
+        if all(p.code in STAFF_SIDE for p in result.problems):
+            batch.notes.append(
+                f"{result.file.name}: 市町が直すことはないため、指摘ファイルは作りません（{result.problems[0].hint}）"
+            )
             continue
         try:
             write_feedback(result, batch.folder, config.print.font, feedback_name(result, batch.results))
