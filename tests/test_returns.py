@@ -18,6 +18,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
+from okaxl.master.commit import sha256_of
 from okaxl.returns import formbook, formlayout
 from okaxl.shell.cli import main
 from tests.forms_helpers import check, copy, fill, make_forms
@@ -729,6 +730,25 @@ class TestSignature:
         result = check(project, path)
         only(result, "RETURN_SIGNATURE_MISMATCH")
         assert "控え" in result.problems[0].hint
+
+    def test_the_same_file_sent_twice_gets_one_feedback_file(self, env, monkeypatch):
+        """Waves of resends: a file sent again unchanged is annotated once (each copy was loaded,
+        annotated and saved over the last: 41 copies of a large form in the 500-return run)."""
+        import okaxl.returns.feedback as feedback
+
+        project, forms, _ = env
+        written = []
+        real = feedback.write_feedback
+        monkeypatch.setattr(feedback, "write_feedback", lambda result, *a, **k: written.append(result.file) or real(result, *a, **k))
+        for wave in ("1回目", "2回目"):  # the unfilled form, sent again unchanged
+            (project.inbox / wave).mkdir(parents=True)
+            edit_cells(forms["津山市"], project.inbox / wave / "R7_津山市_回答様式.xlsx", {})
+        (project.inbox / "2回目" / "R7_津山市_回答様式.xlsx").write_bytes((project.inbox / "1回目" / "R7_津山市_回答様式.xlsx").read_bytes())
+        folder = project.output / "fb"
+        done = CliRunner().invoke(main, ["check", str(project.inbox), "--feedback-dir", str(folder), "--config", str(project.path)])
+        assert done.exit_code == 1 and done.output.count("要修正") >= 2
+        assert [p.name for p in folder.glob("*_指摘.xlsx")] == [f"R7_津山市_回答様式_{sha256_of(project.inbox / '1回目' / 'R7_津山市_回答様式.xlsx')[:8]}_指摘.xlsx"]
+        assert len(written) == 1
 
     def test_a_form_signed_with_another_key(self, env):
         project, _, filled = env

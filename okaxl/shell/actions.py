@@ -235,16 +235,21 @@ def _after(config: Config, model: Model, batch: Batch, by: str) -> None:
         # a file that cannot be read says its year only in its name (R7_…), else it is this round's
         year = result.year or wareki.fiscal_year_in(result.file.name) or config.fiscal_year
         collection.record_received(config.master, result.file, result.sha256, result.town, year, label, by)
+    written: set[str] = set()
     for result in batch.results:
         if not result.problems:
             continue
+        name = feedback_name(result, batch.results)
+        if name in written:  # the same file sent again (its name and its bytes): one feedback file
+            continue
+        written.add(name)
         if all(p.code in STAFF_SIDE for p in result.problems):
             batch.notes.append(
                 f"{result.file.name}: 市町が直すことはないため、指摘ファイルは作りません（{result.problems[0].hint}）"
             )
             continue
         try:
-            write_feedback(result, batch.folder, config.print.font, feedback_name(result, batch.results))
+            write_feedback(result, batch.folder, config.print.font, name)
         except OSError:
             raise  # the folder or the disk: its own message (okaxl.files)
         except Exception as exc:  # a town's file that opened for the check but cannot be annotated
