@@ -116,7 +116,7 @@ def planned_changes(result: ReturnResult, model: Model, *, clearing: bool = Fals
                 if new is None and not withdrawable:
                     continue  # an empty answer says nothing unless it withdraws a value the master may lack
                 if old is None or new is None or not _same(old, new):
-                    origin = Origin(result.file, sheet, result.cells.get((sheet, item, field_id)))
+                    origin = Origin(result.file, sheet, result.cell_of(sheet, item, field_id))
                     changes.append(CellChange(target, key, column, old, new, origin))
     return changes
 
@@ -259,7 +259,7 @@ def _form_cell(r: ReturnResult, cell: tuple[str, tuple[object, ...], str]) -> tu
     for sheet, (master_sheet, fields) in TARGETS.items():
         if master_sheet == target:
             field_id = next((f for f, c in fields.items() if c == column), "")
-            return sheet, r.cells.get((sheet, str(key[0]), field_id))
+            return sheet, r.cell_of(sheet, str(key[0]), field_id)
     return "", None
 
 
