@@ -349,7 +349,14 @@ class TestHostileParts:
         result = check(project, rezip(filled, filled.with_name("R7_津山市_n.xlsx"), edit={part: enormous}))
         assert result.status == "invalid" and result.problems
 
-    @pytest.mark.parametrize(("field", "value"), [("rows", "[" * 100_000 + "]" * 100_000), ("fiscal_year", "0")])
+    @pytest.mark.parametrize(
+        ("field", "value"),
+        [
+            ("rows", "[" * 100_000 + "]" * 100_000),
+            ("fiscal_year", "0"),
+            ("rows", json.dumps({formlayout.PROJECTS: [f"P{n}" for n in range(6000)], formlayout.KPIS: []})),
+        ],
+    )
     def test_metadata_no_form_holds(self, env, field, value):
         project, _, filled = env
         book = openpyxl.load_workbook(filled)
@@ -358,6 +365,23 @@ class TestHostileParts:
         path = edit_cells(filled, filled.with_name("R7_津山市_meta.xlsx"), {(formlayout.META, f"B{row}"): value})
         result = check(project, path)
         assert result.status == "invalid" and "RETURN_METADATA_EDITED" in {c for c, _, _ in codes(result)}
+
+    def test_a_form_of_thousands_of_rows_on_each_sheet_is_read(self, env):
+        """The bound is a sheet's: 備前市's form of the 100x master has 3,700 事業 and 1,900 KPI
+        rows, and was refused as unreadable metadata while their sum was bounded."""
+        project, _, filled = env
+        book = openpyxl.load_workbook(filled)
+        meta = book[formlayout.META]
+        metadata = formlayout.metadata_from_cells((str(a.value), str(b.value or "")) for a, b in meta.iter_rows(max_col=2))
+        rows = {formlayout.PROJECTS: [f"P{n}" for n in range(3000)], formlayout.KPIS: [f"K{n}" for n in range(3000)]}
+        metadata["rows"] = json.dumps(rows, ensure_ascii=False)
+        meta.delete_rows(1, meta.max_row)
+        for number, (name, part) in enumerate(formlayout.metadata_cells(metadata), start=1):  # as forms writes it
+            meta[f"A{number}"], meta[f"B{number}"] = name, part
+        path = filled.with_name("R7_津山市_big.xlsx")
+        book.save(path)
+        result = check(project, path)
+        assert result.status == "invalid" and "識別情報が読めない" not in [p.value for p in result.problems]
 
 
 class TestIdentity:

@@ -266,8 +266,8 @@ def _check_form(result: ReturnResult, formulas: FormBook, context: CheckContext)
         if not isinstance(worded, dict):
             raise TypeError(worded)
         result.year = int(sheet_meta["fiscal_year"])
-        if not isinstance(rows, dict) or sum(len(keys) for keys in rows.values()) > formbook.MAX_ROW:
-            raise ValueError("rows")  # more rows than a form can hold: not what okaxl wrote
+        if not isinstance(rows, dict) or any(len(keys) > formbook.MAX_ROW for keys in rows.values()):
+            raise ValueError("rows")  # more rows than a sheet of a form can hold: not what okaxl wrote
     except (ValueError, TypeError):
         result.problems.append(problem("RETURN_METADATA_EDITED", formlayout.META, None, "識別情報が読めない"))
         return
