@@ -11,14 +11,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from okaxl.master.package import MAIN, Package, parse, serialize, write
+from okaxl.master.package import MAIN, Package, PackageError, parse, serialize, write
 
 UNPRINTED = ("hyperlinks", "sheetProtection")
 
 
 def printable(path: Path, folder: Path) -> Path:
-    """`path` itself when none of its sheets has links or protection, else its copy in `folder`."""
-    with Package.open(path) as package:
+    """`path` itself when none of its sheets has links or protection (or it is no xlsx), else its
+    copy in `folder`."""
+    try:
+        package = Package.open(path)
+    except PackageError:
+        return path  # LibreOffice converts what it can; nothing of an xlsx to take out
+    with package:
         replaced = {}
         for part in package.sheets().values():
             data = package.read(part)
