@@ -135,3 +135,33 @@ def test_found_where_the_windows_installer_puts_it(tmp_path, monkeypatch):
     soffice.write_bytes(b"")
     assert find_office("win32", (str(soffice),)) == str(soffice)
     assert find_office("linux", (str(soffice),)) is None  # elsewhere only PATH counts
+
+
+def test_a_pdf_that_hangs_is_stopped_with_its_office(tmp_path, monkeypatch):
+    """The UNO helper and the LibreOffice it started go together when time runs out, and the
+    conversion is reported, not tried a second time the other way."""
+    import sys
+    import time
+    from pathlib import Path
+
+    import okaxl.publish.office as office
+    from okaxl.errors import OkaxlError
+
+    child = tmp_path / "child.pid"
+    helper = tmp_path / "hang.py"  # stands in for lo_uno.py: starts an "office", then hangs
+    helper.write_text(
+        "import subprocess, sys, time\n"
+        f"p = subprocess.Popen(['sleep', '60']); open({str(child)!r}, 'w').write(str(p.pid))\n"
+        "time.sleep(60)\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(office, "LO_UNO", helper)
+    monkeypatch.setattr(office, "uno_python", lambda: sys.executable)
+    started = time.monotonic()
+    with pytest.raises(OkaxlError, match="秒以内に"):
+        office._through_uno("soffice", [tmp_path / "a.xlsx"], tmp_path, timeout=3)
+    assert time.monotonic() - started < 10
+    stat = Path(f"/proc/{int(child.read_text())}/stat")
+    time.sleep(0.2)
+    # gone, or dead and waiting to be reaped (a container's first process may not reap it)
+    assert not stat.exists() or stat.read_text().split(") ")[1].startswith("Z")

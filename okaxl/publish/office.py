@@ -123,7 +123,7 @@ def _convert(office: str, sources: list[Path], to: str, outdir: Path, timeout: f
 
 def _through_uno(office: str, sources: list[Path], outdir: Path, timeout: float) -> bool:
     """PDFs made through UNO; False (and nothing said) when that cannot be done here, for
-    --convert-to to do instead."""
+    --convert-to to do instead. A LibreOffice that does not finish in time is not tried twice."""
     python = uno_python()
     if python is None:
         return False
@@ -150,4 +150,6 @@ def _through_uno(office: str, sources: list[Path], outdir: Path, timeout: float)
         else:
             helper.kill()
         helper.wait()
-        return False
+        raise OkaxlError(
+            f"LibreOffice が {timeout:.0f} 秒以内に {'、'.join(p.name for p in sources)} を PDF にできませんでした。"
+        ) from None
