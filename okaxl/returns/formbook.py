@@ -9,7 +9,8 @@ it. A cell reads as openpyxl reads it (the form writer signs the values openpyxl
 difference: the date formats Japanese Excel uses without writing them down (built-in 27–36 and
 50–58, 「m"月"d"日"」) count as dates. tests/test_formbook.py compares the two readers.
 
-The file has passed the pre-check (bounded sizes, no DTD in the sheets) before it comes here.
+The file has passed the pre-check (bounded zip sizes, an xlsx package); every bound on what it
+holds (rows, columns, cells, text, a DTD in any part) is kept here, as it is read.
 """
 
 from __future__ import annotations
@@ -158,7 +159,7 @@ def read(path: Path) -> FormBook:
             names.append(node.get("name", ""))
             rel = relationships.get(node.get(f"{{{REL}}}id", ""))
             if rel is not None and rel.type.endswith("/worksheet") and package.find(rel.target):
-                sheets.append(reading.sheet(names[-1], package.read(rel.target), rel.target))
+                sheets.append(reading.sheet(names[-1], package, rel.target))
         return FormBook(names, sheets, _custom_properties(package), date1904)
 
 
@@ -236,13 +237,10 @@ class _Reading:
     text: int = 0
     shared: dict[str, str] = field(default_factory=dict)  # a shared formula's text, by its si
 
-    def sheet(self, title: str, data: bytes, part: str) -> FormSheet:
+    def sheet(self, title: str, package: Package, part: str) -> FormSheet:
         sheet = FormSheet(title)
         self.row, self.column, self.shared = 0, 0, {}
-        tags = (f"{_M}c", f"{_M}row", f"{_M}mergeCell")
-        for seen, element in enumerate(stream(data, *tags)):
-            if not seen and element.getroottree().docinfo.internalDTD is not None:
-                raise FormRefused("RETURN_UNSAFE", f"XML に DTD（{part}）")
+        for element in _items(package, part, f"{_M}c", f"{_M}row", f"{_M}mergeCell"):
             if element.tag == f"{_M}row":  # ends after its cells
                 self.row, self.column = self._row_number(element), 0
             elif element.tag == f"{_M}mergeCell":

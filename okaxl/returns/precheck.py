@@ -17,7 +17,6 @@ from pathlib import Path
 
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as DefusedET
-from lxml import etree
 
 from okaxl.problems import Problem
 from okaxl.rules import problem
@@ -92,15 +91,7 @@ def precheck(path: Path) -> Precheck:
         return _reject("RETURN_NOT_WORKBOOK", "壊れた zip")
     except DefusedXmlException as exc:
         return _reject("RETURN_UNSAFE", f"XML に {type(exc).__name__}")
-    except (
-        DefusedET.ParseError,
-        etree.XMLSyntaxError,
-        KeyError,
-        ValueError,
-        OSError,
-        EOFError,
-        NotImplementedError,
-    ) as exc:
+    except (DefusedET.ParseError, KeyError, ValueError, OSError, EOFError, NotImplementedError) as exc:
         return _reject("RETURN_UNREADABLE", type(exc).__name__)
 
 
