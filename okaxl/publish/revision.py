@@ -420,6 +420,7 @@ def _table(
     for i in range(len(towns)):
         ws.column_dimensions[ws.cell(row=3, column=3 + i).column_letter].width = TABLE_TOWN_WIDTH
     ws.column_dimensions[ws.cell(row=3, column=3 + len(towns)).column_letter].width = TABLE_PAGE_WIDTH
+    grow_rows(ws)
     setup_page(ws, landscape=False, title_rows="3:3")
 
 
@@ -429,14 +430,9 @@ def _row_height(text: str, font: Font) -> float:
 
 
 def _role(ws: Worksheet, first: int, last: int, label: str, font: Font) -> None:
-    """The 役割 over its rows on one page; a label longer than they are tall makes the last taller."""
+    """The 役割 over its rows on one page (grow_rows makes the last taller for a longer label)."""
     _cell(ws, first, 1, label, font, center=True)
     ws.merge_cells(start_row=first, start_column=1, end_row=last, end_column=1)
-    size = float(font.sz or 9)
-    needed = row_height(wrapped_lines(label, TABLE_ROLE_WIDTH, size), size)
-    have = sum(ws.row_dimensions[r].height or 15 for r in range(first, last + 1))
-    if needed > have:
-        ws.row_dimensions[last].height = (ws.row_dimensions[last].height or 15) + needed - have
 
 
 def _detail(ws: Worksheet, snap: Snapshot, revision: Revision, font: str) -> None:
