@@ -149,7 +149,9 @@ def inspect(path: str) -> None:
 def pdf(outdir: str, books: list[str]) -> None:
     """Each book as PDF, with the Japanese line-breaking rules on in every cell, as Excel prints:
     no line starts with 、。）」 (LibreOffice leaves the rules off in an xlsx it opens, and xlsx
-    cannot say otherwise). The same PDF export --convert-to uses, otherwise."""
+    cannot say otherwise). The same PDF export --convert-to uses, otherwise. A protected sheet's
+    cells cannot be changed (its password is not known here): books come without protection, as
+    okaxl.publish.printcopy makes them."""
     office = Office()
     try:
         for book in books:
@@ -160,9 +162,6 @@ def pdf(outdir: str, books: list[str]) -> None:
                 (_prop("Hidden", True), _prop("MacroExecutionMode", 0)),
             )
             for sheet in doc.Sheets:
-                if sheet.isProtected():  # a return form's: in memory only, nothing is saved
-                    with contextlib.suppress(Exception):
-                        sheet.unprotect("")
                 cursor = sheet.createCursor()
                 cursor.gotoEndOfUsedArea(False)
                 end = cursor.RangeAddress
