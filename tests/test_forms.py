@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
+import random
 
 import openpyxl
 import pytest
@@ -13,6 +15,7 @@ from okaxl.master.build import write_master
 from okaxl.master.model import Model
 from okaxl.master.reader import read_master
 from okaxl.master.tables import frame, records
+from okaxl.publish.sheets import balanced_pages
 from okaxl.returns import formlayout
 from okaxl.shell.cli import main
 from tests.forms_helpers import make_forms
@@ -245,3 +248,37 @@ def test_an_arrow_stage_reads_as_the_stage_it_continues(project, tables):
     form = openpyxl.load_workbook(make_forms(project, towns=("津山市",))["津山市"])[formlayout.PROJECTS]
     (stage,) = [form[f"E{r}"].value for r in range(5, form.max_row + 1) if form[f"A{r}"].value == "2-14"]
     assert stage.startswith("実施（") and "→" not in stage
+
+
+def _layout_cost(heights, starts, first, later):
+    """The unused room, squared and summed over the pages; None when a page of two or more rows
+    overflows."""
+    bounds = [0, *starts, len(heights)]
+    cost = 0.0
+    for number, (a, b) in enumerate(itertools.pairwise(bounds)):
+        room = first if number == 0 else later
+        load = sum(heights[a:b])
+        if b <= a or (load > room and b - a > 1):
+            return None
+        cost += (room - load) ** 2
+    return cost
+
+
+def test_page_breaks_share_rows_out_evenly_on_the_fewest_pages():
+    """balanced_pages against every way of breaking small tables: as few pages as any layout that
+    fits, and among those the most even (least squared unused room)."""
+    chance = random.Random(7)
+    for _ in range(400):
+        heights = [chance.choice([30, 45, 61.2, 90, 147, 250]) for _ in range(chance.randint(1, 11))]
+        first, later = chance.choice([150, 200, 240]), 240
+        layouts = [
+            (len(cut), cost, list(cut))
+            for pages in range(len(heights))
+            for cut in itertools.combinations(range(1, len(heights)), pages)
+            if (cost := _layout_cost(heights, cut, first, later)) is not None
+        ]
+        fewest = min(n for n, _, _ in layouts)
+        best = min(cost for n, cost, _ in layouts if n == fewest)
+        starts = balanced_pages(heights, first, later)
+        assert len(starts) == fewest, heights
+        assert _layout_cost(heights, starts, first, later) == pytest.approx(best), (heights, first, starts)

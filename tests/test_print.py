@@ -32,6 +32,10 @@ OUTPUTS = {
 }
 
 
+# left to LibreOffice to fill page after page, these forms' last pages held 2, 1 and 2 rows
+FORM_TOWNS = ("津山市", "久米南町", "総社市")
+
+
 @pytest.fixture(scope="module")
 def printed(tmp_path_factory) -> dict[str, Path]:
     # column widths are in Calibri's digits, as Excel measures them; without a font of Calibri's
@@ -46,7 +50,9 @@ def printed(tmp_path_factory) -> dict[str, Path]:
         result = CliRunner().invoke(main, [*args, "--output", str(books[name]), "--config", str(config.path)])
         assert result.exit_code in (0, 1), result.output  # status says 1 while towns are missing
         assert books[name].is_file()
-    books["form"] = make_forms(config)["津山市"]
+    forms = make_forms(config, towns=FORM_TOWNS)
+    books["form"] = forms["津山市"]
+    books |= {f"form {town}": forms[town] for town in FORM_TOWNS[1:]}
     pdfs = convert_all(list(books.values()), "pdf", folder / "pdf", timeout=600)
     return dict(zip(books, pdfs, strict=True))
 
@@ -93,6 +99,28 @@ def test_the_form_prints_readably(printed):
     ]
     assert widths and min(widths) / 2 >= 8.0, widths  # two full-width characters, one em each
     assert "KPI番号" in words and "KPI_ID" not in words
+
+
+@pytest.mark.parametrize("town", FORM_TOWNS)
+def test_a_forms_rows_are_shared_out_evenly_over_its_pages(printed, town):
+    """Every row of an answer sheet prints once, and each page is filled about as much as the
+    fullest (the first page's title counted): no last page holding a row or two."""
+    pdf = printed["form" if town == FORM_TOWNS[0] else f"form {town}"]
+    pages = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True)
+    book = openpyxl.load_workbook(pdf.parents[1] / "project" / "output" / "forms" / f"{pdf.stem}.xlsx")
+    for sheet in ("事業の回答", "KPIの回答"):
+        ws = book[sheet]
+        height = {str(ws.cell(r, 1).value): ws.row_dimensions[r].height for r in range(5, ws.max_row + 1)}
+        above = sum(ws.row_dimensions[r].height or 15 for r in range(1, 5))
+        printed_ids, filled = [], []
+        for page in pages.stdout.split("\f"):
+            ids = [word for word in re.findall(r"^\s*(\S+)", page, re.M) if word in height]
+            if ids:
+                printed_ids += ids
+                header = above if not filled else ws.row_dimensions[4].height
+                filled.append(header + sum(height[i] for i in ids))
+        assert sorted(printed_ids) == sorted(height), (town, sheet)
+        assert min(filled) >= 0.6 * max(filled), (town, sheet, [round(f) for f in filled])
 
 
 @pytest.fixture(scope="module")

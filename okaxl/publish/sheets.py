@@ -6,9 +6,9 @@ import datetime as dt
 import math
 import unicodedata
 import weakref
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from copy import copy
-from itertools import groupby
+from itertools import accumulate, groupby
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -108,6 +108,57 @@ def page_height(widths: Iterable[float], *, landscape: bool) -> float:
     paper = (842 if landscape else 595) - 2 * 0.4 * 72  # less setup_page's side margins
     table = sum((width * 7 + 5) * 0.75 for width in widths)
     return (PAGE_HEIGHT if landscape else PORTRAIT_PAGE_HEIGHT) / min(1.0, paper / table)
+
+
+def balanced_pages(heights: Sequence[float], first: float, later: float) -> list[int]:
+    """Where pages start in rows of `heights` printed on pages that hold `first` points (the first)
+    and `later` (the others): on as few pages as filling each in turn takes, with the rows shared
+    out evenly over them (a last page holding one row of seven looks like a page gone astray).
+    The indexes of the rows that begin a page after the first; a row taller than a page gets one.
+
+    Even is the least sum of squared unused room over the pages (the last one too), found by
+    dynamic programming over (pages, rows); a page ends only where the rows before it fit on the
+    pages before and the rows after it on the pages after, so the work grows with the rows."""
+    count = len(heights)
+    sums = [0.0, *accumulate(heights)]
+    ends = _filled(heights, first, later)  # ends[k]: the most rows pages 0..k hold
+    pages = len(ends)
+    tails = _filled(heights[::-1], later, later)  # tails[m]: the most rows the last m + 1 pages hold
+    cost = {0: 0.0}  # the least cost of rows[:end] on the pages so far, by end
+    back: list[dict[int, int]] = []
+    for page in range(pages):
+        size = first if page == 0 else later
+        left = pages - page - 1  # pages after this one
+        lowest = count - (tails[left - 1] if left else 0)
+        now: dict[int, float] = {}
+        came: dict[int, int] = {}
+        for end in range(max(lowest, page + 1), ends[page] + 1):
+            for start in sorted(cost, reverse=True):
+                load = sums[end] - sums[start]
+                if start >= end or (load > size and start < end - 1):
+                    continue
+                value = cost[start] + (size - load) ** 2
+                if value < now.get(end, math.inf):
+                    now[end], came[end] = value, start
+        cost = now
+        back.append(came)
+    starts, end = [], count
+    for came in reversed(back[1:]):
+        end = came[end]
+        starts.append(end)
+    return sorted(starts)
+
+
+def _filled(heights: Sequence[float], first: float, later: float) -> list[int]:
+    """Pages filled in turn: how many rows the pages up to each hold."""
+    ends: list[int] = []
+    room, size = first, first
+    for index, height in enumerate(heights):
+        if height > room and room < size:
+            ends.append(index)
+            room = size = later
+        room -= height
+    return [*ends, len(heights)]
 
 
 def row_height(lines: int, size: float = 11) -> float:

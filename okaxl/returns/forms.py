@@ -22,6 +22,7 @@ from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Border, PatternFill, Protection, Side
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from okaxl import __version__, wareki
@@ -34,7 +35,16 @@ from okaxl.master.model import Model, partner_towns
 from okaxl.master.tables import Tables, records
 from okaxl.numbers import format_number
 from okaxl.publish.matrix import resolve_town
-from okaxl.publish.sheets import Looks, Style, kpi_end_text, row_height, setup_page, wrapped_lines
+from okaxl.publish.sheets import (
+    Looks,
+    Style,
+    balanced_pages,
+    kpi_end_text,
+    page_height,
+    row_height,
+    setup_page,
+    wrapped_lines,
+)
 from okaxl.returns import collection, formlayout, signing
 
 INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
@@ -145,7 +155,9 @@ def form_content(tables: Tables, town: str, year: int) -> FormContent:
                 "目標値": kpi_end_text(k, "目標値", empty=""),
                 "直近の現状値": previous,
                 # thousands separated as the city prints them: 1,812（基準値 R1年度）
-                "_formats": {"直近の現状値": f'{"#,##0" if isinstance(previous, int) else "General"}"（{label}）"'}
+                "_formats": {
+                    "直近の現状値": f'{"#,##0" if isinstance(previous, int) else "General"}"（{label}）"'
+                }
                 if label
                 else {},
                 "単位": k["単位"] or "",
@@ -311,6 +323,23 @@ def _title(ws: Worksheet, text: str, note: str, style: Style) -> None:
     ws[f"A{formlayout.TITLE_ROW}"].font = style.font(bold=True, scale=1.4)
     ws[f"A{formlayout.NOTE_ROW}"] = note
     ws[f"A{formlayout.NOTE_ROW}"].font = style.font()
+    # heights of their own, so that the page layout below knows what the first page has left
+    ws.row_dimensions[formlayout.TITLE_ROW].height = row_height(1, round(style.size * 1.4, 1))
+    ws.row_dimensions[formlayout.NOTE_ROW].height = row_height(1, style.size)
+    for number in range(formlayout.NOTE_ROW + 1, formlayout.HEADER_ROW):
+        ws.row_dimensions[number].height = 8
+
+
+def _pages(ws: Worksheet, columns: tuple[formlayout.FormColumn, ...], count: int) -> None:
+    """Page breaks that share the rows out evenly over the pages: left to itself the application
+    fills each page in turn and the last one may hold a single row."""
+    heights = [ws.row_dimensions[n].height or 15 for n in range(1, formlayout.FIRST_ROW + count)]
+    head = formlayout.HEADER_ROW - 1
+    # the header repeats on every page; Excel rounds each row to whole pixels (8 points spare)
+    room = page_height((c.width for c in columns), landscape=True) - heights[head] - 8
+    rows = heights[formlayout.FIRST_ROW - 1 :]
+    for index in balanced_pages(rows, room - sum(heights[:head]), room):
+        ws.row_breaks.append(Break(id=formlayout.FIRST_ROW + index - 1))
 
 
 def _cover(
@@ -392,6 +421,7 @@ def build_form(
         _body(ws, columns, rows, style)
         last = formlayout.FIRST_ROW + len(rows) - 1
         _validations(ws, columns, fields, rows)
+        _pages(ws, columns, len(rows))
         ws.freeze_panes = f"B{formlayout.FIRST_ROW}"
         setup_page(ws, landscape=True, title_rows=f"{formlayout.HEADER_ROW}:{formlayout.HEADER_ROW}")
         if sheet == formlayout.KPIS and rows:
@@ -423,8 +453,12 @@ def build_form(
     if worded:
         metadata["kpi_choices"] = json.dumps(worded, ensure_ascii=False)
     metadata["key_id"] = signing.key_id(key)
-    sheets = [(ws.title, ((c.coordinate, c.value) for row in ws.iter_rows() for c in row)) for ws in book.worksheets]
-    metadata["hmac"] = signing.form_digest(key, sheets, metadata, formlayout.input_cells(metadata), formlayout.META)
+    sheets = [
+        (ws.title, ((c.coordinate, c.value) for row in ws.iter_rows() for c in row)) for ws in book.worksheets
+    ]
+    metadata["hmac"] = signing.form_digest(
+        key, sheets, metadata, formlayout.input_cells(metadata), formlayout.META
+    )
     meta = book.create_sheet(formlayout.META)
     for number, (name, part) in enumerate(formlayout.metadata_cells(metadata), start=1):
         meta[f"A{number}"] = name
