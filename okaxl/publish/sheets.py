@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import unicodedata
 import weakref
@@ -95,11 +96,13 @@ def wrapped_lines(text: object, width: float, size: float = 11) -> int:
     and a half), the column is as wide as Excel makes it (7 px a character and 5 of padding, less
     the cell's margins), and a few points are held back for lines that break short of the edge."""
     usable = max((width * 7 + 5 - 6) * 0.75 - 6, size)
-    count = 0
-    for line in str(text or "").splitlines() or [""]:
-        ems = sum(1.0 if unicodedata.east_asian_width(c) in "WFA" else 0.55 for c in line)
-        count += max(1, math.ceil(ems * size / usable))
-    return count
+    return sum(max(1, math.ceil(_ems(line) * size / usable)) for line in str(text or "").splitlines() or [""])
+
+
+@functools.lru_cache(maxsize=8192)
+def _ems(line: str) -> float:
+    """A line's width in ems (the same project's text is measured for every town's form)."""
+    return sum(1.0 if unicodedata.east_asian_width(c) in "WFA" else 0.55 for c in line)
 
 
 def page_height(widths: Iterable[float], *, landscape: bool) -> float:
@@ -132,11 +135,14 @@ def balanced_pages(heights: Sequence[float], first: float, later: float) -> list
         lowest = count - (tails[left - 1] if left else 0)
         now: dict[int, float] = {}
         came: dict[int, int] = {}
+        begins = sorted(cost, reverse=True)
         for end in range(max(lowest, page + 1), ends[page] + 1):
-            for start in sorted(cost, reverse=True):
+            for start in begins:
                 load = sums[end] - sums[start]
-                if start >= end or (load > size and start < end - 1):
+                if start >= end:
                     continue
+                if load > size and start < end - 1:
+                    break  # earlier starts load the page more still
                 value = cost[start] + (size - load) ** 2
                 if value < now.get(end, math.inf):
                     now[end], came[end] = value, start
@@ -243,7 +249,7 @@ def kpi_end_text(kpi: Mapping[str, Any], which: str, *, inline: bool = False, em
 def setup_page(ws: Worksheet, *, landscape: bool = True, title_rows: str | None = None) -> None:
     """A4, fit to one page wide, centred, with print titles, page numbers and the date made: the
     city's print settings."""
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4  # a write-only sheet lacks the constants
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0

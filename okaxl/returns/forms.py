@@ -10,16 +10,18 @@ import datetime as dt
 import json
 import shutil
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import Cell
 from openpyxl.comments import Comment
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Border, PatternFill, Protection, Side
+from openpyxl.utils import get_column_letter
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.pagebreak import Break
@@ -188,26 +190,77 @@ def _latest(model: Model, kpi: dict[str, object], town: str, year: int) -> tuple
 # ---------------------------------------------------------------------------------- writing
 
 
+class _Sheet:
+    """A sheet of a write-only workbook, written once from top to bottom (openpyxl keeps no cells of
+    it); the values the signature covers are kept as they go by, in the order they are written."""
+
+    def __init__(self, book: Workbook, title: str, style: Style) -> None:
+        self.ws = book.create_sheet(title)
+        self.style = style
+        self.looks = Looks.of(book)
+        self.written = 0  # the last row written
+        self.values: list[tuple[str, object]] = []
+
+    def cell(
+        self, value: object = None, look: Hashable = None, make: Callable[[Cell], None] | None = None
+    ) -> Cell:
+        cell = WriteOnlyCell(self.ws, value=None if value == "" else value)
+        if make is not None:
+            self.looks.apply(cell, (look, self.style.name, self.style.size), make)
+        return cell
+
+    def row(self, number: int, cells: Mapping[str, Cell], height: float | None = None) -> None:
+        """Row `number` (below the last written) with `cells` by column letter."""
+        while self.written < number - 1:
+            self.ws.append([])
+            self.written += 1
+        if height is not None:
+            self.ws.row_dimensions[number].height = height
+        last = max((column_index(letter) for letter in cells), default=0)
+        line: list[Cell | None] = [None] * last
+        for letter, cell in cells.items():
+            line[column_index(letter) - 1] = cell
+        self.ws.append(line)
+        self.written = number
+        for index, cell in enumerate(line, start=1):
+            if cell is not None and cell.value not in (None, ""):
+                self.values.append((f"{get_column_letter(index)}{number}", cell.value))
+
+
 def _head(
-    ws: Worksheet, columns: tuple[formlayout.FormColumn, ...], fields: dict[str, FormField], style: Style
-) -> None:
-    for column in columns:
-        cell = ws[f"{column.letter}{formlayout.HEADER_ROW}"]
-        cell.value = fields[column.field].heading if column.field else column.printed
+    sheet: _Sheet,
+    columns: tuple[formlayout.FormColumn, ...],
+    fields: dict[str, FormField],
+    notes: Mapping[str, str],
+) -> float:
+    """The header row (with `notes` as comments by column); its height."""
+    style = sheet.style
+
+    def head_cell(cell: Cell) -> None:
         cell.font = style.font(bold=True)
-        cell.fill = INPUT_FILL if column.field else HEAD_FILL
         cell.border = BORDER
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        ws.column_dimensions[column.letter].width = column.width
-    lines = max(
-        wrapped_lines(ws[f"{c.letter}{formlayout.HEADER_ROW}"].value, c.width, style.size) for c in columns
-    )
-    ws.row_dimensions[formlayout.HEADER_ROW].height = row_height(lines, style.size)
+
+    cells = {}
+    for column in columns:
+        text = fields[column.field].heading if column.field else column.printed
+        cell = sheet.cell(text, "head", head_cell)
+        cell.fill = INPUT_FILL if column.field else HEAD_FILL
+        if column.letter in notes:
+            cell.comment = Comment(notes[column.letter], "okaxl")
+        cells[column.letter] = cell
+    lines = max(wrapped_lines(cells[c.letter].value, c.width, style.size) for c in columns)
+    height = row_height(lines, style.size)
+    sheet.row(formlayout.HEADER_ROW, cells, height)
+    return height
 
 
 def _body(
-    ws: Worksheet, columns: tuple[formlayout.FormColumn, ...], rows: list[dict[str, object]], style: Style
-) -> None:
+    sheet: _Sheet, columns: tuple[formlayout.FormColumn, ...], rows: list[dict[str, object]]
+) -> list[float]:
+    """The answer rows; their heights."""
+    style = sheet.style
+
     def body_cell(cell: Cell) -> None:
         cell.font = style.font()
         cell.border = BORDER
@@ -219,24 +272,23 @@ def _body(
         cell.fill = INPUT_FILL
         cell.protection = Protection(locked=False)
 
-    looks = Looks.of(ws.parent)
-    indexes = {column.letter: column_index(column.letter) for column in columns}
+    heights = []
     for number, record in enumerate(rows, start=formlayout.FIRST_ROW):
         longest = 1
+        cells = {}
+        shown = record.get("_formats", {})
         for column in columns:
-            cell = ws.cell(row=number, column=indexes[column.letter])
             if column.field:
-                looks.apply(cell, ("input", style.name, style.size), input_cell)
+                cells[column.letter] = sheet.cell(None, "input", input_cell)
                 continue
-            looks.apply(cell, ("body", style.name, style.size), body_cell)
             value = record.get(column.heading)
-            cell.value = value if value not in ("", None) else None
-            shown = record.get("_formats", {})
+            cell = cells[column.letter] = sheet.cell(value, "body", body_cell)
             if isinstance(shown, dict) and column.heading in shown and cell.value is not None:
                 cell.number_format = shown[column.heading]
-            text = str(value or "")
-            longest = max(longest, wrapped_lines(text, column.width))
-        ws.row_dimensions[number].height = min(max(30, row_height(longest)), 400)
+            longest = max(longest, wrapped_lines(str(value or ""), column.width))
+        heights.append(min(max(30, row_height(longest)), 400))
+        sheet.row(number, cells, heights[-1])
+    return heights
 
 
 def _validations(
@@ -281,7 +333,7 @@ def _validations(
         rule.showErrorMessage = rule.showInputMessage = True
         for part in area:
             rule.add(part)
-        ws.add_data_validation(rule)
+        ws.data_validations.append(rule)  # a write-only sheet has no add_data_validation
 
 
 def _area(letter: str, numbers: Iterable[int]) -> list[str]:
@@ -315,36 +367,36 @@ def _worded_validations(ws: Worksheet, letter: str, f: FormField, worded: dict[i
         rule.showErrorMessage = rule.showInputMessage = True
         for part in _area(letter, numbers):
             rule.add(part)
-        ws.add_data_validation(rule)
+        ws.data_validations.append(rule)  # a write-only sheet has no add_data_validation
 
 
-def _title(ws: Worksheet, text: str, note: str, style: Style) -> None:
-    ws[f"A{formlayout.TITLE_ROW}"] = text
-    ws[f"A{formlayout.TITLE_ROW}"].font = style.font(bold=True, scale=1.4)
-    ws[f"A{formlayout.NOTE_ROW}"] = note
-    ws[f"A{formlayout.NOTE_ROW}"].font = style.font()
-    # heights of their own, so that the page layout below knows what the first page has left
-    ws.row_dimensions[formlayout.TITLE_ROW].height = row_height(1, round(style.size * 1.4, 1))
-    ws.row_dimensions[formlayout.NOTE_ROW].height = row_height(1, style.size)
-    for number in range(formlayout.NOTE_ROW + 1, formlayout.HEADER_ROW):
-        ws.row_dimensions[number].height = 8
+def _title(sheet: _Sheet, text: str, note: str) -> float:
+    """The title and the note above the header; the height they take."""
+    style = sheet.style
+    heights = (row_height(1, round(style.size * 1.4, 1)), row_height(1, style.size), 8.0)
+    title = sheet.cell(text)
+    title.font = style.font(bold=True, scale=1.4)
+    sheet.row(formlayout.TITLE_ROW, {"A": title}, heights[0])
+    below = sheet.cell(note)
+    below.font = style.font()
+    sheet.row(formlayout.NOTE_ROW, {"A": below}, heights[1])
+    # a gap of its own height, so that the page layout knows what the first page has left
+    sheet.row(formlayout.NOTE_ROW + 1, {}, heights[2])
+    return sum(heights)
 
 
-def _pages(ws: Worksheet, columns: tuple[formlayout.FormColumn, ...], count: int) -> None:
+def _pages(
+    ws: Worksheet, columns: tuple[formlayout.FormColumn, ...], heights: list[float], above: float, head: float
+) -> None:
     """Page breaks that share the rows out evenly over the pages: left to itself the application
     fills each page in turn and the last one may hold a single row."""
-    heights = [ws.row_dimensions[n].height or 15 for n in range(1, formlayout.FIRST_ROW + count)]
-    head = formlayout.HEADER_ROW - 1
     # the header repeats on every page; Excel rounds each row to whole pixels (8 points spare)
-    room = page_height((c.width for c in columns), landscape=True) - heights[head] - 8
-    rows = heights[formlayout.FIRST_ROW - 1 :]
-    for index in balanced_pages(rows, room - sum(heights[:head]), room):
+    room = page_height((c.width for c in columns), landscape=True) - head - 8
+    for index in balanced_pages(heights, room - above, room):
         ws.row_breaks.append(Break(id=formlayout.FIRST_ROW + index - 1))
 
 
-def _cover(
-    ws: Worksheet, content: FormContent, config: Config, fields: dict[str, FormField], style: Style
-) -> None:
+def _cover(sheet: _Sheet, content: FormContent, config: Config) -> None:
     fy = wareki.format_fiscal_year(content.year)
     rows = [
         (f"{fy} 岡山連携中枢都市圏 連携事業の取組状況 回答様式", None),
@@ -378,17 +430,17 @@ def _cover(
         ),
         ("7", "入力が終わったら、ファイル名を変えずに保存し、提出期限までにメールで返送してください。"),
     ]
+    style = sheet.style
+    sheet.ws.column_dimensions["A"].width = 14
+    sheet.ws.column_dimensions["B"].width = 100
+    setup_page(sheet.ws, landscape=True)
     for number, (label, value) in enumerate(rows, start=1):
-        ws[f"A{number}"] = label
-        ws[f"B{number}"] = value
-        ws[f"A{number}"].font = style.font(bold=number in (1, 8), scale=1.4 if number == 1 else 1.0)
-        ws[f"B{number}"].font = style.font(bold=number in (3, 4, 5))
-        ws[f"B{number}"].alignment = Alignment(wrap_text=True, vertical="top")
-        if number > 1:
-            ws.row_dimensions[number].height = row_height(wrapped_lines(value, 100, style.size), style.size)
-    ws.column_dimensions["A"].width = 14
-    ws.column_dimensions["B"].width = 100
-    setup_page(ws, landscape=True)
+        head, text = sheet.cell(label), sheet.cell(value)
+        head.font = style.font(bold=number in (1, 8), scale=1.4 if number == 1 else 1.0)
+        text.font = style.font(bold=number in (3, 4, 5))
+        text.alignment = Alignment(wrap_text=True, vertical="top")
+        height = row_height(wrapped_lines(value, 100, style.size), style.size) if number > 1 else None
+        sheet.row(number, {"A": head, "B": text}, height)
 
 
 def build_form(
@@ -405,27 +457,32 @@ def build_form(
     fields = form_fields(tables)
     content = form_content(tables, town, year)
     style = Style(config.print.font, config.print.font_size)
-    book = Workbook()
-    cover = book.active
-    assert cover is not None
-    cover.title = formlayout.COVER
-    _cover(cover, content, config, fields, style)
+    book = Workbook(write_only=True)  # one pass: a large master's forms are not held cell by cell
+    cover = _Sheet(book, formlayout.COVER, style)
+    _cover(cover, content, config)
+    written = [cover]
     fy = wareki.format_fiscal_year(year)
-    for sheet, rows in ((formlayout.PROJECTS, content.projects), (formlayout.KPIS, content.kpis)):
-        ws = book.create_sheet(sheet)
-        columns = formlayout.ANSWER_SHEETS[sheet]
-        _title(
-            ws, f"{fy} {sheet}（{town}）", "黄色のセルに入力してください。灰色のセルは変更できません。", style
-        )
-        _head(ws, columns, fields, style)
-        _body(ws, columns, rows, style)
-        last = formlayout.FIRST_ROW + len(rows) - 1
-        _validations(ws, columns, fields, rows)
-        _pages(ws, columns, len(rows))
+    threshold = config.forms.change_threshold
+    for title, rows in ((formlayout.PROJECTS, content.projects), (formlayout.KPIS, content.kpis)):
+        sheet = _Sheet(book, title, style)
+        ws = sheet.ws
+        columns = formlayout.ANSWER_SHEETS[title]
+        for column in columns:  # what precedes the rows in the sheet's XML is set before them
+            ws.column_dimensions[column.letter].width = column.width
         ws.freeze_panes = f"B{formlayout.FIRST_ROW}"
         setup_page(ws, landscape=True, title_rows=f"{formlayout.HEADER_ROW}:{formlayout.HEADER_ROW}")
-        if sheet == formlayout.KPIS and rows:
-            _reason_alert(ws, last, config.forms.change_threshold)
+        above = _title(
+            sheet, f"{fy} {title}（{town}）", "黄色のセルに入力してください。灰色のセルは変更できません。"
+        )
+        alert = title == formlayout.KPIS and rows
+        notes = {REASON_COLUMN: _reason_note(threshold)} if alert else {}
+        head = _head(sheet, columns, fields, notes)
+        heights = _body(sheet, columns, rows)
+        _validations(ws, columns, fields, rows)
+        _pages(ws, columns, heights, above, head)
+        if alert:
+            _reason_alert(ws, formlayout.FIRST_ROW + len(rows) - 1, threshold)
+        written.append(sheet)
     metadata = {
         "form_id": f"{year}-{content.town_code}-{uuid.uuid4().hex[:8]}",
         "instance_id": uuid.uuid4().hex[:12],
@@ -453,20 +510,18 @@ def build_form(
     if worded:
         metadata["kpi_choices"] = json.dumps(worded, ensure_ascii=False)
     metadata["key_id"] = signing.key_id(key)
-    sheets = [
-        (ws.title, ((c.coordinate, c.value) for row in ws.iter_rows() for c in row)) for ws in book.worksheets
-    ]
+    sheets = [(sheet.ws.title, sheet.values) for sheet in written]
     metadata["hmac"] = signing.form_digest(
         key, sheets, metadata, formlayout.input_cells(metadata), formlayout.META
     )
-    meta = book.create_sheet(formlayout.META)
+    meta = _Sheet(book, formlayout.META, style)
     for number, (name, part) in enumerate(formlayout.metadata_cells(metadata), start=1):
-        meta[f"A{number}"] = name
-        meta[f"B{number}"] = part  # every value is text, so nothing is reformatted on re-save
-        meta[f"B{number}"].number_format = "@"
+        text = meta.cell(part)
+        text.number_format = "@"  # every value is text, so nothing is reformatted on re-save
+        meta.row(number, {"A": meta.cell(name), "B": text})
     for name, value in metadata.items():
         book.custom_doc_props.append(StringProperty(name=f"okaxl_{name}", value=value[:255]))
-    meta.sheet_state = "veryHidden"
+    meta.ws.sheet_state = "veryHidden"
     for ws in book.worksheets:
         ws.protection.sheet = True
         ws.protection.password = config.forms.password
@@ -476,9 +531,16 @@ def build_form(
     return book, metadata
 
 
+REASON_COLUMN = "I"  # 変動理由
+
+
+def _reason_note(threshold: float) -> str:
+    return f"直近の現状値から {threshold:.0%} を超えて変わった現状値には、理由の入力が必要です（赤くなったセル）。"
+
+
 def _reason_alert(ws: Worksheet, last: int, threshold: float) -> None:
     """Colour the 変動理由 cell while a value moved more than the threshold and no reason is typed."""
-    previous, value, reason = formlayout.PREVIOUS_KPI_COLUMN, "G", "I"
+    previous, value, reason = formlayout.PREVIOUS_KPI_COLUMN, "G", REASON_COLUMN
     first = formlayout.FIRST_ROW
     formula = (
         f"AND(ISNUMBER({value}{first}),ISNUMBER({previous}{first}),{previous}{first}<>0,"
@@ -486,10 +548,6 @@ def _reason_alert(ws: Worksheet, last: int, threshold: float) -> None:
     )
     ws.conditional_formatting.add(
         f"{reason}{first}:{reason}{last}", FormulaRule(formula=[formula], fill=ALERT_FILL)
-    )
-    ws[f"{reason}{formlayout.HEADER_ROW}"].comment = Comment(
-        f"直近の現状値から {threshold:.0%} を超えて変わった現状値には、理由の入力が必要です（赤くなったセル）。",
-        "okaxl",
     )
 
 
