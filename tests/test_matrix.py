@@ -216,3 +216,37 @@ class TestBadInput:
         result = CliRunner().invoke(main, ["matrix", "--config", str(project.path)])
         assert result.exit_code == 2
         assert "マスターブック" in result.output and "見つかりません" in result.output
+
+
+@pytest.mark.parametrize("area", [(2, 2, 2, 5), (2, 2, 6, 2), (3, 1, 5, 4), (1, 1, 1, 1)])
+def test_merge_styles_the_covered_cells_as_openpyxl_does(area):
+    """sheets.merge (each covered cell's look made once) against openpyxl's own merge_cells: the
+    same ranges, and every cell the same value and style (its border and protection), twice over
+    (the second merge takes its looks from what the first made)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Border, Protection, Side
+
+    from okaxl.publish.sheets import merge
+
+    def sheet(book, offset):
+        ws = book.create_sheet()
+        for row in range(1, 9):
+            for column in range(1, 7):
+                ws.cell(row=row, column=column, value=f"{row}-{column}")
+        thin, thick = Side(style="thin"), Side(style="thick", color="FF0000")
+        start = ws.cell(row=area[0], column=area[1])
+        start.border = Border(left=thin, top=thick, right=thin, bottom=thin)
+        start.protection = Protection(locked=False)
+        ws.cell(row=area[2], column=area[3]).border = Border(right=thick, bottom=thick)
+        return ws
+
+    book = Workbook()
+    for offset in (0, 1):
+        ours, theirs = sheet(book, offset), sheet(book, offset)
+        merge(ours, *area)
+        theirs.merge_cells(start_row=area[0], start_column=area[1], end_row=area[2], end_column=area[3])
+        assert [str(r) for r in ours.merged_cells.ranges] == [str(r) for r in theirs.merged_cells.ranges]
+        for a, b in zip(ours.iter_rows(), theirs.iter_rows(), strict=True):
+            for x, y in zip(a, b, strict=True):
+                # one book: a look is one entry of its style lists, so equal looks have one id
+                assert (type(x), x.value, x.style_id) == (type(y), y.value, y.style_id), x.coordinate

@@ -14,7 +14,7 @@ from okaxl.errors import OkaxlError
 from okaxl.files import save_atomically
 from okaxl.master import layout
 from okaxl.master.tables import Tables, records
-from okaxl.publish.sheets import PORTRAIT_PAGE_HEIGHT, row_height, setup_page, wrapped_lines
+from okaxl.publish.sheets import PORTRAIT_PAGE_HEIGHT, merge, row_height, setup_page, wrapped_lines
 from okaxl.publish.titles import sheet_title
 
 _THIN = Side(style="thin", color="000000")
@@ -71,7 +71,7 @@ def write_annex(tables: Tables, town: str, path: Path, font: str) -> Path:
                 row += 1
                 first = False
             title = ws.cell(row=row, column=1, value=str(item["取組"]))
-            ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2)
+            merge(ws, row, 1, row, 2)
             title.font = bold
             title.fill = PatternFill("solid", fgColor="EDEDED")
             ws.row_dimensions[row].height = TITLE_HEIGHT

@@ -30,7 +30,7 @@ from okaxl import wareki
 from okaxl.files import save_atomically
 from okaxl.master import layout
 from okaxl.master.model import Model
-from okaxl.publish.sheets import kpi_end_text, setup_page
+from okaxl.publish.sheets import kpi_end_text, merge, setup_page
 from okaxl.publish.titles import sheet_title
 
 JUDGEMENTS = ("達成", "順調", "要注意", "未報告")
@@ -303,7 +303,7 @@ def _summary(ws: Worksheet, periods: dict[str, list[KpiRow]], judged: dict[str, 
             _cell(ws, number, column, value, plain)
     note = ws.cell(row=5 + len(periods), column=1, value=RULE)
     note.font, note.alignment = plain, Alignment(wrap_text=True, vertical="top")
-    ws.merge_cells(start_row=5 + len(periods), start_column=1, end_row=5 + len(periods), end_column=6)
+    merge(ws, 5 + len(periods), 1, 5 + len(periods), 6)
     ws.row_dimensions[5 + len(periods)].height = 75
     for letter in "ABCDEF":
         ws.column_dimensions[letter].width = 10

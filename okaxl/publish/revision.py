@@ -35,6 +35,7 @@ from okaxl.publish.sheets import (
     Looks,
     grow_rows,
     kpi_end_text,
+    merge,
     page_height,
     row_height,
     setup_page,
@@ -411,7 +412,7 @@ def _table(
     row += 1
     for note in NOTES:
         ws.cell(row=row, column=1, value=note).font = plain
-        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=3 + len(towns))
+        merge(ws, row, 1, row, 3 + len(towns))
         ws.cell(row=row, column=1).alignment = Alignment(wrap_text=True)
         ws.row_dimensions[row].height = 26
         row += 1
@@ -432,7 +433,7 @@ def _row_height(text: str, font: Font) -> float:
 def _role(ws: Worksheet, first: int, last: int, label: str, font: Font) -> None:
     """The 役割 over its rows on one page (grow_rows makes the last taller for a longer label)."""
     _cell(ws, first, 1, label, font, center=True)
-    ws.merge_cells(start_row=first, start_column=1, end_row=last, end_column=1)
+    merge(ws, first, 1, last, 1)
 
 
 def _detail(ws: Worksheet, snap: Snapshot, revision: Revision, font: str) -> None:
@@ -446,7 +447,7 @@ def _detail(ws: Worksheet, snap: Snapshot, revision: Revision, font: str) -> Non
             name=font, size=11, bold=True
         )
         ws.cell(row=row + 1, column=1, value=str(description)).font = plain
-        ws.merge_cells(start_row=row + 1, start_column=1, end_row=row + 1, end_column=7)
+        merge(ws, row + 1, 1, row + 1, 7)
         ws.cell(row=row + 1, column=1).alignment = Alignment(wrap_text=True)
         ws.row_dimensions[row + 1].height = 30
         row += 3
@@ -463,7 +464,7 @@ def _detail(ws: Worksheet, snap: Snapshot, revision: Revision, font: str) -> Non
         nonlocal row
         _cell(ws, row, 1, label, bold, center=True)
         _cell(ws, row, 2, value, plain)
-        ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=7)
+        merge(ws, row, 2, row, 7)
         for column in range(3, 8):
             ws.cell(row=row, column=column).border = BORDER
         ws.row_dimensions[row].height = height
@@ -482,7 +483,7 @@ def _detail(ws: Worksheet, snap: Snapshot, revision: Revision, font: str) -> Non
     line("事業目的", snap.fields.get("事業目的"), "事業目的", 48)
     line("事業内容", snap.fields.get("事業内容"), "事業内容", 60)
     _cell(ws, row, 1, "工程及び事業費\n(見込額)", bold, center=True)
-    ws.merge_cells(start_row=row, start_column=1, end_row=row + 2, end_column=1)
+    merge(ws, row, 1, row + 2, 1)
     for i, year in enumerate(snap.years):
         short = wareki.short_fiscal_year(year)
         _cell(ws, row, 2 + i, f"{short}年度", bold, center=True)
@@ -507,11 +508,11 @@ def _detail(ws: Worksheet, snap: Snapshot, revision: Revision, font: str) -> Non
         ws.cell(row=r, column=1).border = BORDER
     row += 3
     _cell(ws, row, 1, "役割・費用負担", bold, center=True)
-    ws.merge_cells(start_row=row, start_column=1, end_row=row + 1, end_column=1)
+    merge(ws, row, 1, row + 1, 1)
     for offset, actor in enumerate(("岡山市", "連携市町")):
         _cell(ws, row + offset, 2, actor, bold, center=True)
         _cell(ws, row + offset, 3, snap.fields.get(f"役割（{actor}）"), plain)
-        ws.merge_cells(start_row=row + offset, start_column=3, end_row=row + offset, end_column=7)
+        merge(ws, row + offset, 3, row + offset, 7)
         for column in range(4, 8):
             ws.cell(row=row + offset, column=column).border = BORDER
         ws.row_dimensions[row + offset].height = 60
@@ -523,20 +524,20 @@ def _detail(ws: Worksheet, snap: Snapshot, revision: Revision, font: str) -> Non
     if source is None:
         kpis = sorted({int(k.split()[0][3:]) for k in snap.fields if k.startswith("KPI")})
         _cell(ws, row, 1, "重要業績\n評価指標\n(KPI)", bold, center=True)
-        ws.merge_cells(start_row=row, start_column=1, end_row=row + max(len(kpis), 1), end_column=1)
+        merge(ws, row, 1, row + max(len(kpis), 1), 1)
         # two columns each for 指標, 基準値 and 目標値, as seed 003 (基準値 alone in one column
         # broke 「（令和元年度）」 before its closing bracket)
         parts = ((2, "指標"), (4, "基準値"), (6, "目標値"))
         for column, head in parts:
             _cell(ws, row, column, head, bold, center=True)
-            ws.merge_cells(start_row=row, start_column=column, end_row=row, end_column=column + 1)
+            merge(ws, row, column, row, column + 1)
             ws.cell(row=row, column=column + 1).border = BORDER
         for n, number in enumerate(kpis or [0], start=1):
             r = row + n
             ws.cell(row=r, column=1).border = BORDER
             for column, part in parts:
                 _cell(ws, r, column, snap.fields.get(f"KPI{number} {part}", "－"), plain)
-                ws.merge_cells(start_row=r, start_column=column, end_row=r, end_column=column + 1)
+                merge(ws, r, column, r, column + 1)
                 ws.cell(row=r, column=column + 1).border = BORDER
                 mark(r, column, f"KPI{number} {part}")
             ws.row_dimensions[r].height = 30
@@ -563,7 +564,7 @@ def _detail(ws: Worksheet, snap: Snapshot, revision: Revision, font: str) -> Non
         cell = ws.cell(row=row, column=1, value=text)
         cell.font = plain
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=7)
+        merge(ws, row, 1, row, 7)
         if item:
             mark(row, 1, item)
         row += 1
@@ -601,7 +602,7 @@ def _list(ws: Worksheet, revision: Revision, font: str) -> None:
             cell.border = BORDER
     title = ws["A1"]
     title.font = Font(name=font, size=12, bold=True)
-    ws.merge_cells("A1:F1")
+    merge(ws, 1, 1, 1, 6)
     ws.row_dimensions[1].height = row_height(1, 12)
     for letter, width in zip("ABCDEF", (8, 36, 18, 40, 40, 14), strict=True):
         ws.column_dimensions[letter].width = width
