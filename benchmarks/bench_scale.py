@@ -31,7 +31,7 @@ from okaxl.config import Config
 from okaxl.master.reader import read_master
 from okaxl.publish.matrix import partner_towns
 from tests.conftest import make_project
-from tests.forms_helpers import fill
+from tests.forms_helpers import fill, kpi_answer
 
 V2024 = ROOT / "workbooks" / "versions" / "master_令和6年3月版.xlsx"
 CALAMINE = (
@@ -89,7 +89,8 @@ class Scale:
         forms = sorted((self.config.output / "R7_回答様式").glob("*.xlsx"))
         assert len(forms) == len(self.towns), forms
         return [
-            fill(form, self.config.inbox / form.name, results="説明会を開いた。", kpi=100) for form in forms
+            fill(form, self.config.inbox / form.name, results="説明会を開いた。", kpi=kpi_answer(form, 100))
+            for form in forms
         ]
 
 

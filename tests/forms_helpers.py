@@ -50,6 +50,17 @@ def fill(
     return target
 
 
+def kpi_answer(form: Path, number: object) -> object:
+    """What a town would type as its first KPI's value: `number`, or the first of the words a
+    KPI answered in words takes (its drop-down's list)."""
+    ws = openpyxl.load_workbook(form)[formlayout.KPIS]
+    cell = f"G{formlayout.FIRST_ROW}"
+    for rule in ws.data_validations.dataValidation:
+        if rule.type == "list" and cell in rule.sqref:
+            return str(rule.formula1).strip('"').split(",")[0]
+    return number
+
+
 def context(config: Config, year: int = 2025) -> CheckContext:
     towns = partner_towns(read_master(config.master))
     return CheckContext(load_key(config.forms.key_file, create=False), config.forms.issued, year, towns)
