@@ -7,6 +7,7 @@ position; differences of white space or of full-/half-width only are not changes
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -106,7 +107,15 @@ class Revision:
     def project_count(self) -> int:
         return sum(1 for pid in self.new if pid not in self.excerpts)
 
-    @property
+    @functools.cached_property
+    def by_project(self) -> dict[str, list[Change]]:
+        """The changes of each project (looked up per project: a scan per project was quadratic)."""
+        found: dict[str, list[Change]] = {}
+        for c in self.changes:
+            found.setdefault(c.pid, []).append(c)
+        return found
+
+    @functools.cached_property
     def changed_projects(self) -> list[str]:
         """The projects that get a detail sheet: new, changed in content, or whose old content is
         unknown (seed 003 prints those too: a change cannot be ruled out, so the sheet is shown)."""
@@ -114,20 +123,26 @@ class Revision:
             pid
             for pid in self.new
             if any(
-                c.pid == pid and c.kind in ("追加", "変更", "内容不明") and c.item != "連携市町"
-                for c in self.changes
+                c.kind in ("追加", "変更", "内容不明") and c.item != "連携市町"
+                for c in self.by_project.get(pid, ())
             )
         ]
 
     def unknown_before(self, pid: str) -> bool:
-        return any(c.pid == pid and c.kind == "内容不明" for c in self.changes)
+        return any(c.kind == "内容不明" for c in self.by_project.get(pid, ()))
+
+    @functools.cached_property
+    def _openers(self) -> set[str]:
+        first: dict[str | None, str] = {}
+        for pid, snap in self.new.items():
+            if pid not in self.excerpts:
+                first.setdefault(snap.measure, pid)
+        return set(first.values())
 
     def opens_measure(self, pid: str) -> bool:
         """Whether `pid` is the first project of its measure in the annex: seeds 002 and 003 print
         the 【連携協約の取組】 paragraph on that project's page only (風水害, not 公共施設)."""
-        measure = self.new[pid].measure
-        first = next(p for p, s in self.new.items() if s.measure == measure and p not in self.excerpts)
-        return first == pid
+        return pid in self._openers
 
 
 def _check_schema(tables: Tables, path: Path) -> None:
@@ -224,8 +239,9 @@ def _reference_changes(old_tables: Tables, new_tables: Tables) -> list[Change]:
     return changes
 
 
-def compare(old_path: Path, new_path: Path) -> Revision:
-    old_tables, new_tables = read_master(old_path), read_master(new_path)
+def compare(old_path: Path, new_path: Path, new_tables: Tables | None = None) -> Revision:
+    """What changed from the master `old_path` to `new_path` (`new_tables`: it, read already)."""
+    old_tables, new_tables = read_master(old_path), new_tables or read_master(new_path)
     _check_schema(old_tables, old_path)
     _check_schema(new_tables, new_path)
     old_date, new_date = _revision_date(old_tables, old_path), _revision_date(new_tables, new_path)
@@ -438,7 +454,7 @@ def _role(ws: Worksheet, first: int, last: int, label: str, font: Font) -> None:
 
 def _detail(ws: Worksheet, snap: Snapshot, revision: Revision, font: str) -> None:
     bold, plain = Font(name=font, size=9, bold=True), Font(name=font, size=9)
-    changed = {c.item: c for c in revision.changes if c.pid == snap.pid}
+    changed = {c.item: c for c in revision.by_project.get(snap.pid, ())}
     new_project = any(c.kind == "追加" for c in changed.values())
     row = 1
     description = revision.measures.get(snap.measure)
@@ -595,11 +611,17 @@ def _list(ws: Worksheet, revision: Revision, font: str) -> None:
         ws.append([c.pid, c.name, c.item, _shown(c.item, c.old), _shown(c.item, c.new), c.kind])
     if not revision.changes:
         ws.append(["", "変更はありません"])
+    looks = Looks.of(ws.parent)
     for row in ws.iter_rows(min_row=2):
         for cell in row:
-            cell.font = Font(name=font, size=9, bold=cell.row == 2)
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-            cell.border = BORDER
+            head = cell.row == 2
+
+            def look(cell: Cell, head: bool = head) -> None:
+                cell.font = Font(name=font, size=9, bold=head)
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+                cell.border = BORDER
+
+            looks.apply(cell, ("list", font, head), look)
     title = ws["A1"]
     title.font = Font(name=font, size=12, bold=True)
     merge(ws, 1, 1, 1, 6)

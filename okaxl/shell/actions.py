@@ -372,9 +372,10 @@ def revision(
         if not saved:
             raise OkaxlError(f"比べる版が {config.versions} にありません。先に「版の保存」をしてください。")
         old = saved[-1]
-    found = compare(old, new)
+    tables = read_master(new)
+    found = compare(old, new, tables)
     path = output or config.output / f"別冊改訂案_{wareki.format_month(found.new_date)}.xlsx"
-    write_revision(found, read_master(new), path, config.print.font, config.print.publisher)
+    write_revision(found, tables, path, config.print.font, config.print.publisher)
     head = "変更はありません。" if not found.changes else ""
     return Done(
         f"{head}{wareki.format_month(found.new_date)}の改訂案（変更 {len(found.changes)} 件、詳細シート "
