@@ -259,3 +259,17 @@ def test_a_role_longer_than_a_page_is_said_again_on_the_next(tmp_path, monkeypat
     assert len(labels) > len(set(labels))  # a 役割 said again
     for b in breaks:  # the row after a break starts a 連携取組 (bold), never a project of one
         assert ws.cell(b + 1, 2).font.b, (b + 1, ws.cell(b + 1, 2).value)
+
+
+def test_each_detail_sheet_is_counted_as_it_is_made(project, tmp_path):
+    """The bar of `okaxl revision` moves once per detail sheet, out of the detail sheets to make."""
+    from okaxl.shell import actions
+
+    steps: list[int] = []
+    out = tmp_path / "r.xlsx"
+    V2024 = ROOT / "workbooks" / "versions" / "master_令和6年3月版.xlsx"
+    actions.revision(project, V2024, MASTER, out, each=steps.append)
+    details = [n for n in openpyxl.load_workbook(out, read_only=True).sheetnames if n.startswith("P")]
+    assert len(steps) == len(details) == 8 and set(steps) == {8}
+    result = CliRunner().invoke(main, ["revision", str(V2024), str(MASTER), "--output", str(out), "--config", str(project.path)])
+    assert result.exit_code == 0 and "改訂案を作成中" in result.output, result.output

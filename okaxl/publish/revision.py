@@ -10,7 +10,7 @@ import datetime as dt
 import functools
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import groupby
 from pathlib import Path
@@ -635,7 +635,12 @@ def _list(ws: Worksheet, revision: Revision, font: str) -> None:
 
 
 def write_revision(
-    revision: Revision, new_tables: Tables, path: Path, font: str, publisher: Sequence[str] = PUBLISHER
+    revision: Revision,
+    new_tables: Tables,
+    path: Path,
+    font: str,
+    publisher: Sequence[str] = PUBLISHER,
+    each: Callable[[], None] | None = None,
 ) -> Path:
     """The excerpt: cover, table, a sheet per changed project, the back page, then 変更一覧 (the
     staff's list of every change, after the pages the city prints)."""
@@ -651,6 +656,8 @@ def write_revision(
     for pid in revision.changed_projects:
         snap = revision.new[pid]
         _detail(book.create_sheet(titles.new(f"P{snap.page} {snap.name}")), snap, revision, font)
+        if each:
+            each()
     _back(book.create_sheet("裏表紙"), revision, font, publisher)
     _list(book.create_sheet("変更一覧"), revision, font)
     save_atomically(book, path)

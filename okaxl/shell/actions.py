@@ -360,9 +360,14 @@ def annex(config: Config, town: str, output: Path | None = None) -> Done:
 
 
 def revision(
-    config: Config, old: Path | None = None, new: Path | None = None, output: Path | None = None
+    config: Config,
+    old: Path | None = None,
+    new: Path | None = None,
+    output: Path | None = None,
+    each: Callable[[int], None] | None = None,
 ) -> Done:
-    """The excerpt between two versions; without OLD, the latest version saved in workbooks/versions."""
+    """The excerpt between two versions; without OLD, the latest version saved in workbooks/versions;
+    `each(total)` is called as each detail sheet is made."""
     from okaxl.master.reader import read_master
     from okaxl.publish.revision import compare, write_revision
 
@@ -375,7 +380,8 @@ def revision(
     tables = read_master(new)
     found = compare(old, new, tables)
     path = output or config.output / f"別冊改訂案_{wareki.format_month(found.new_date)}.xlsx"
-    write_revision(found, tables, path, config.print.font, config.print.publisher)
+    step = (lambda: each(len(found.changed_projects))) if each else None
+    write_revision(found, tables, path, config.print.font, config.print.publisher, each=step)
     head = "変更はありません。" if not found.changes else ""
     return Done(
         f"{head}{wareki.format_month(found.new_date)}の改訂案（変更 {len(found.changes)} 件、詳細シート "

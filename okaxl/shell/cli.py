@@ -135,6 +135,19 @@ def _progress(total: int, label: str) -> Any:
     return click.progressbar(length=total, label=label, file=sys.stderr, show_pos=True)
 
 
+def _steps(stack: contextlib.ExitStack, label: str) -> Callable[[int], None]:
+    """`each(total)` for work that knows how many steps it has only once it starts: the bar
+    starts at the first step."""
+    bars: list[Any] = []
+
+    def step(total: int) -> None:
+        if not bars:
+            bars.append(stack.enter_context(_progress(total, label)))
+        bars[0].update(1)
+
+    return step
+
+
 # the commands in the order of the year's work, as `okaxl --help` lists them
 YEAR_ORDER = (
     "validate",
@@ -501,13 +514,7 @@ def progress(
     from okaxl.shell import actions
 
     with contextlib.ExitStack() as stack:
-        bars: list[Any] = []
-
-        def step(total: int) -> None:  # the bar starts once the number of sheets is known
-            if not bars:
-                bars.append(stack.enter_context(_progress(total, "進捗管理シートを作成中")))
-            bars[0].update(1)
-
+        step = _steps(stack, "進捗管理シートを作成中")
         done = actions.progress(
             _config(config_path), wareki.parse_fiscal_year(year), project, _output(output), each=step
         )
@@ -557,7 +564,11 @@ def revision(old: Path, new: Path, output: Path | None, pdf: bool, config_path: 
     """2つの版のマスター（旧版と新版）から、別冊の改訂案（変更箇所のみ抜粋）を作ります。"""
     from okaxl.shell import actions
 
-    _tell(actions.revision(_config(config_path), old, new, _output(output)), pdf)
+    with contextlib.ExitStack() as stack:
+        done = actions.revision(
+            _config(config_path), old, new, _output(output), each=_steps(stack, "改訂案を作成中")
+        )
+    _tell(done, pdf)
 
 
 @main.group()
@@ -686,6 +697,7 @@ def bundle(platform_tag: str, python_version: str, output: Path | None, config_p
         f"wheel {len(built.wheels)} 個）に作りました。\n"
         f"zip の SHA-256: {built.archive_sha256()}（持ち込みの申請に書き、持ち込んだ先で照合します）"
     )
+
 
 @main.command()
 @FORMAT
