@@ -3,6 +3,7 @@ its page number and the date it was made, visibly, on every page."""
 
 from __future__ import annotations
 
+import itertools
 import re
 import subprocess
 import zlib
@@ -320,6 +321,30 @@ def test_the_status_headers_each_on_one_line(printed):
     """回収状況's 「遅れ（日）」 wrapped its 「）」 onto a line of its own."""
     text = subprocess.run(["pdftotext", "-layout", str(printed["status"]), "-"], capture_output=True, text=True, check=True).stdout
     assert all(head in text for head in ("様式の配布", "到着した回答", "最終確認", "遅れ（日）"))
+
+
+def test_the_revision_cover_prints_each_line_whole_and_apart(printed):
+    """Seed 003's cover: 「(改訂案)」 and 「※変更箇所のみ抜粋」 whole inside the page (they were cut off at
+    its left edge), and no line printed over another (「第2期／…ビジョン／《別冊》」 overprinted)."""
+    layout = subprocess.run(
+        ["pdftotext", "-f", "1", "-l", "1", "-bbox-layout", str(printed["revision"]), "-"],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    width = float(re.search(r'<page width="([\d.]+)"', layout).group(1))
+    lines = [
+        (float(y0), float(y1), float(x0), float(x1), "".join(re.findall(r">([^<]+)</word>", body)))
+        for x0, y0, x1, y1, body in re.findall(
+            r'<line xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</line>', layout, re.S
+        )
+    ]
+    texts = [text for *_, text in lines]
+    for expected in ("(改訂案)", "※変更箇所のみ抜粋", "第2期", "岡山連携中枢都市圏ビジョン", "《別冊》"):
+        assert expected in texts, texts
+    for *_, x0, x1, text in lines:
+        assert x0 > 0 and x1 < width, text
+    for a, b in itertools.combinations(lines, 2):  # two lines drawn over each other: both ways
+        overlap = min(a[1], b[1]) - max(a[0], b[0]) > 1 and min(a[3], b[3]) - max(a[2], b[2]) > 1
+        assert not overlap, (a[4], b[4])
 
 
 def test_the_revision_table_keeps_each_role_on_a_page(printed):

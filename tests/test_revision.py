@@ -273,3 +273,13 @@ def test_each_detail_sheet_is_counted_as_it_is_made(project, tmp_path):
     assert len(steps) == len(details) == 8 and set(steps) == {8}
     result = CliRunner().invoke(main, ["revision", str(V2024), str(MASTER), "--output", str(out), "--config", str(project.path)])
     assert result.exit_code == 0 and "改訂案を作成中" in result.output, result.output
+
+
+@pytest.mark.parametrize("which", ["旧版", "新版"])
+def test_a_version_named_that_does_not_exist(project, tmp_path, which):
+    """Said of the argument typed, not blamed on config.toml's master."""
+    missing = tmp_path / "nope.xlsx"
+    old, new = (missing, MASTER) if which == "旧版" else (MASTER, missing)
+    result = CliRunner().invoke(main, ["revision", str(old), str(new), "--config", str(project.path)])
+    assert result.exit_code == 2
+    assert f"{which} に指定したマスターブック" in result.output and "config.toml" not in result.output

@@ -101,11 +101,11 @@ def _output(path: Path | None, *suffixes: str) -> Path | None:
     return path
 
 
-def _master(path: Path | None) -> Path | None:
+def _master(path: Path | None, given_as: str = "--master") -> Path | None:
     """A master named on the command line: if it is missing, say so (not config.toml's master)."""
     if path is not None and not path.is_file():
         raise OkaxlError(
-            f"--master に指定したマスターブック {path} が見つかりません。パスを確かめてください。"
+            f"{given_as} に指定したマスターブック {path} が見つかりません。パスを確かめてください。"
         )
     return path
 
@@ -564,6 +564,7 @@ def revision(old: Path, new: Path, output: Path | None, pdf: bool, config_path: 
     """2つの版のマスター（旧版と新版）から、別冊の改訂案（変更箇所のみ抜粋）を作ります。"""
     from okaxl.shell import actions
 
+    _master(old, "旧版"), _master(new, "新版")
     with contextlib.ExitStack() as stack:
         done = actions.revision(
             _config(config_path), old, new, _output(output), each=_steps(stack, "改訂案を作成中")
