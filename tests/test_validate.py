@@ -631,6 +631,17 @@ class TestOutputs:
         assert rows and rows[0][2].hyperlink.target.endswith(f"#'参加'!{cell}")
         assert ws.auto_filter.ref.startswith("A2")
 
+    def test_excel_report_shows_a_formula_as_text(self, tmp_path):
+        """The formula found in the master is the problem's 値: written as text, it prints as typed
+        (written as a formula it ran, and printed 「#NAME?」 into the コード beside it)."""
+        path, _ = _mutated(tmp_path, MUTATIONS["formula where a value is required"])
+        out = tmp_path / "検証結果.xlsx"
+        result = CliRunner().invoke(main, ["validate", "--master", str(path), "--output", str(out)])
+        assert result.exit_code == 1
+        ws = openpyxl.load_workbook(out).active
+        (row,) = [r for r in ws.iter_rows(min_row=3) if r[6].value == "FORMULA_IN_VALUE"]
+        assert (row[5].value, row[5].data_type) == ("=100+200", "s")
+
     def test_json_output_file(self, tmp_path):
         out = tmp_path / "r.json"
         result = CliRunner().invoke(main, ["validate", "--output", str(out)])

@@ -67,6 +67,9 @@ def write_excel(problems: list[Problem], path: Path, *, workbook: Path, title: s
             ]
         )
         row = ws.max_row
+        for cell in ws[row]:  # text stays text: a formula found in the master is shown, not run
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"
         if p.cell and p.sheet and p.cell[0].isalpha():
             link = ws.cell(row=row, column=3)
             link.hyperlink = f"{workbook.resolve().as_uri()}#'{p.sheet}'!{p.cell}"
