@@ -104,6 +104,16 @@ def test_help_fits_the_terminal():
         assert not [line for line in lines if line.strip()[:1] in tuple("、。）」")], name
 
 
+@pytest.mark.parametrize("group", ["", "master", "version", "launcher"])
+def test_each_command_listed_on_one_line(group):
+    """`okaxl --help` (and a group's) lists each command on one line of an 80-column terminal,
+    whole: longer descriptions wrapped, and click cut some off with 「...」."""
+    result = CliRunner().invoke(main, [*group.split(), "--help"], terminal_width=80)
+    listing = result.output.split("コマンド:")[1].splitlines()[1:]
+    assert listing and all(re.match(r"  [a-z]+ +\S", line) for line in listing if line.strip()), result.output
+    assert "..." not in "".join(listing) and all(japanese.width(line) <= 80 for line in listing)
+
+
 def test_every_option_is_described():
     undescribed = [
         f"{name} {param.opts[0]}"

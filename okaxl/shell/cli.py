@@ -148,25 +148,26 @@ def _steps(stack: contextlib.ExitStack, label: str) -> Callable[[int], None]:
     return step
 
 
-# the commands in the order of the year's work, as `okaxl --help` lists them
-YEAR_ORDER = (
-    "validate",
-    "forms",
-    "check",
-    "merge",
-    "status",
-    "progress",
-    "kpi",
-    "matrix",
-    "annex",
-    "revision",
-    "version",
-    "master",
-    "schedule",
-    "launcher",
-    "bundle",
-    "doctor",
-)
+# the commands in the order of the year's work, as `okaxl --help` lists them, each on one line of
+# an 80-column terminal (a docstring's first sentence wrapped, and click cut the longer ones short)
+YEAR_ORDER = {
+    "validate": "マスターブックを検証します（終了コード 0・1・2）",
+    "forms": "市町ごとの回答様式を作ります",
+    "check": "返ってきた回答を確かめます（マスターは変えません）",
+    "merge": "回答を確かめ、受理できるものをマスターに取り込みます",
+    "status": "年度の回収状況を市町ごとにまとめます",
+    "progress": "年度の進捗管理シート（1事業1シート）を作ります",
+    "kpi": "KPI の状況（年度の値、達成率、グラフ）を作ります",
+    "matrix": "取組状況一覧（または1市町の一覧）を作ります",
+    "annex": "連携協約書の別表を1市町分作ります",
+    "revision": "2つの版から別冊の改訂案（変更箇所のみ）を作ります",
+    "version": "マスターの版を保存します",
+    "master": "マスターブックを照合済みの元データから作ります",
+    "schedule": "夜間の自動検証のタスク定義を書き出します",
+    "launcher": "Excel ランチャー（ボタンのブック）を作ります",
+    "bundle": "ネットにつながらない PC 向けの配布物を作ります",
+    "doctor": "この PC の設定を確かめ、直し方を示します",
+}
 
 
 class JapaneseCommand(click.Command):
@@ -245,7 +246,7 @@ def master() -> None:
     """マスターブックの作成。"""
 
 
-@master.command("build")
+@master.command("build", short_help="照合済みの元データからマスターブックを作ります")
 @click.option(
     "--source", type=PATH, default=None, help="照合済みデータのフォルダ（既定: マスターと同じ場所の source/）"
 )
@@ -577,7 +578,7 @@ def version() -> None:
     """マスターの版の保存。"""
 
 
-@version.command("save")
+@version.command("save", short_help="今のマスターを読み取り専用の版として保存します")
 @click.option(
     "--label", default=None, help="版の名前（例 R8-03、令和8年3月版。既定は今日の日付 令和8年12月1日 の形）"
 )
@@ -615,7 +616,7 @@ def launcher() -> None:
     """Excel ランチャー。"""
 
 
-@launcher.command("build")
+@launcher.command("build", short_help="Excel ランチャー macros/okaxl.xlsm を作ります")
 @click.option("--output", type=PATH, default=None, help="書き出し先（既定: macros/okaxl.xlsm）")
 @command
 def launcher_build(output: Path | None, config_path: Path | None) -> None:
@@ -718,3 +719,7 @@ def doctor(fmt: str, config_path: Path | None) -> None:
     else:
         click.echo(as_text(report))
     sys.exit(EXIT_PROBLEMS if report.errors else EXIT_OK)
+
+
+for _name, _line in YEAR_ORDER.items():
+    main.commands[_name].short_help = _line
