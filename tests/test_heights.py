@@ -15,6 +15,7 @@ from PIL import ImageFont
 from okaxl.shell.cli import main
 from tests.forms_helpers import fill, make_forms
 
+V2024 = Path(__file__).resolve().parents[1] / "workbooks" / "versions" / "master_令和6年3月版.xlsx"
 LINE = 1.2  # a line of text is about 1.2 em high in LibreOffice and Excel
 
 
@@ -80,6 +81,8 @@ def outputs(tmp_path_factory) -> dict[str, Path]:
         "town": ["matrix", "--town", "備前市"],
         "annex": ["annex", "--town", "備前市"],
         "progress": ["progress", "--year", "H29"],
+        "kpi": ["kpi"],
+        "revision": ["revision", str(V2024), str(project.master)],
     }.items():
         made[name] = out / f"{name}.xlsx"
         result = CliRunner().invoke(main, [*args, "--output", str(made[name]), "--config", str(project.path)])
@@ -97,6 +100,8 @@ def outputs(tmp_path_factory) -> dict[str, Path]:
     return made
 
 
-@pytest.mark.parametrize("name", ["report", "matrix", "town", "annex", "progress", "form", "feedback", "status"])
+@pytest.mark.parametrize(
+    "name", ["report", "matrix", "town", "annex", "progress", "kpi", "revision", "form", "feedback", "status"]
+)
 def test_every_wrapped_cell_has_the_height_its_text_needs(outputs, name):
     assert _short_rows(outputs[name]) == []

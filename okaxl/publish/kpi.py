@@ -30,7 +30,7 @@ from okaxl import wareki
 from okaxl.files import save_atomically
 from okaxl.master import layout
 from okaxl.master.model import Model
-from okaxl.publish.sheets import kpi_end_text, merge, setup_page
+from okaxl.publish.sheets import grow_rows, kpi_end_text, merge, setup_page
 from okaxl.publish.titles import sheet_title
 
 JUDGEMENTS = ("達成", "順調", "要注意", "未報告")
@@ -171,6 +171,8 @@ def write_kpi(model: Model, path: Path, font: str, projects: Iterable[str] | Non
         data.column_dimensions["A"].width = 40
         setup_page(data, landscape=True, title_rows="1:1")
     _summary(summary, periods, judged, font)
+    for ws in book.worksheets:  # Excel does not grow a row written by openpyxl to its wrapped text
+        grow_rows(ws)
     save_atomically(book, path)
     return path
 
