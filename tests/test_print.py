@@ -323,6 +323,44 @@ def test_the_status_headers_each_on_one_line(printed):
     assert all(head in text for head in ("様式の配布", "到着した回答", "最終確認", "遅れ（日）"))
 
 
+# what only the header row of each table prints (a pattern), and which pages carry that table
+TABLE_HEADS = {
+    "town": ("分野連携取組事務事業掲載ページ", lambda page: True),
+    "report": ("直し方", lambda page: True),
+    "status": ("到着した回答", lambda page: True),
+    "form": ("事業ID|KPI番号", lambda page: "記入のしかた" not in page),
+    "revision": ("【連携取組名】", lambda page: "具体的な取組" in page or "役割" in page),
+}
+
+
+@pytest.mark.parametrize("name", TABLE_HEADS)
+def test_each_page_of_a_table_prints_its_header_once(printed, name):
+    """Every page of a table carries exactly one header row: the one repeated as a print title
+    (the matrix had two on a page, and one only of another block's: its own test)."""
+    word, holds_table = TABLE_HEADS[name]
+    pages = [page for page in _pages(printed[name]) if holds_table(page)]
+    assert pages
+    if name == "revision":  # the table of 具体的な取組 and, at the end, 変更一覧 under 変更前
+        pages = [page for page in pages if word in page or "【連携取組名】" in page]
+        changes = [page for page in _pages(printed[name]) if "変更一覧" in page or "変更前" in page]
+        assert changes and [page.count("変更前") for page in changes] == [1] * len(changes)
+    assert [len(re.findall(word, page)) for page in pages] == [1] * len(pages), name
+
+
+def test_the_town_views_groups_stay_whole_on_a_page(printed):
+    """A 分野 or 連携取組 label (merged over its rows) prints on the page of its rows, all of them."""
+    book = openpyxl.load_workbook(printed["town"].parents[1] / "out" / "town.xlsx")
+    ws = book.active
+    pages = _pages(printed["town"])
+    groups = [m for m in ws.merged_cells.ranges if m.min_col <= 2 and m.max_row > m.min_row and m.min_row > 3]
+    assert groups
+    for group in groups:
+        label = re.sub(r"\s+", "", str(ws.cell(group.min_row, group.min_col).value))
+        names = [re.sub(r"\s+", "", str(ws.cell(r, 3).value)) for r in (group.min_row, group.max_row)]
+        on = [n for n, page in enumerate(pages) if all(name in page for name in names)]
+        assert on and label[:6] in pages[on[0]], (label, names)
+
+
 def test_the_revision_cover_prints_each_line_whole_and_apart(printed):
     """Seed 003's cover: 「(改訂案)」 and 「※変更箇所のみ抜粋」 whole inside the page (they were cut off at
     its left edge), and no line printed over another (「第2期／…ビジョン／《別冊》」 overprinted)."""
