@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
+import math
 import random
 
 import openpyxl
@@ -15,7 +16,7 @@ from okaxl.master.build import write_master
 from okaxl.master.model import Model
 from okaxl.master.reader import read_master
 from okaxl.master.tables import frame, records
-from okaxl.publish.sheets import balanced_pages
+from okaxl.publish.sheets import balanced_pages, row_height
 from okaxl.returns import formlayout
 from okaxl.shell.cli import main
 from tests.forms_helpers import make_forms
@@ -252,12 +253,12 @@ def test_an_arrow_stage_reads_as_the_stage_it_continues(project, tables):
 
 def _layout_cost(heights, starts, first, later):
     """The unused room, squared and summed over the pages; None when a page of two or more rows
-    overflows."""
+    overflows. In hundredths of a point, as balanced_pages counts (floats disagree at exact fits)."""
     bounds = [0, *starts, len(heights)]
-    cost = 0.0
+    cost = 0
     for number, (a, b) in enumerate(itertools.pairwise(bounds)):
-        room = first if number == 0 else later
-        load = sum(heights[a:b])
+        room = math.floor((first if number == 0 else later) * 100)
+        load = sum(round(h * 100) for h in heights[a:b])
         if b <= a or (load > room and b - a > 1):
             return None
         cost += (room - load) ** 2
@@ -268,9 +269,16 @@ def test_page_breaks_share_rows_out_evenly_on_the_fewest_pages():
     """balanced_pages against every way of breaking small tables: as few pages as any layout that
     fits, and among those the most even (least squared unused room)."""
     chance = random.Random(7)
-    for _ in range(400):
-        heights = [chance.choice([30, 45, 61.2, 90, 147, 250]) for _ in range(chance.randint(1, 11))]
+    for trial in range(600):
+        heights = [
+            chance.choice([30, 45, 61.2, 90, 147, 250, *(row_height(k) for k in range(1, 10))])
+            for _ in range(chance.randint(1, 11))
+        ]
         first, later = chance.choice([150, 200, 240]), 240
+        if trial % 2:  # pages that some rows fill exactly, to the last hundredth of a point
+            a = chance.randrange(len(heights))
+            later = sum(heights[a : chance.randint(a + 1, len(heights))])
+            first = later - chance.choice([0, 30.6, 47.2])
         layouts = [
             (len(cut), cost, list(cut))
             for pages in range(len(heights))

@@ -155,19 +155,23 @@ def balanced_pages(heights: Sequence[float], first: float, later: float) -> list
 
     Even is the least sum of squared unused room over the pages (the last one too), found by
     dynamic programming over (pages, rows); a page ends only where the rows before it fit on the
-    pages before and the rows after it on the pages after, so the work grows with the rows."""
+    pages before and the rows after it on the pages after, so the work grows with the rows.
+    Heights count in hundredths of a point, whole numbers: every "does it fit" is then decided
+    alike (sums of floats made a page full for one pass and over for another, by 1e-13)."""
     count = len(heights)
-    sums = [0.0, *accumulate(heights)]
-    ends = _filled(heights, first, later)  # ends[k]: the most rows pages 0..k hold
+    rows = [round(h * 100) for h in heights]
+    first_room, later_room = math.floor(first * 100), math.floor(later * 100)
+    sums = [0, *accumulate(rows)]
+    ends = _filled(rows, first_room, later_room)  # ends[k]: the most rows pages 0..k hold
     pages = len(ends)
-    tails = _filled(heights[::-1], later, later)  # tails[m]: the most rows the last m + 1 pages hold
-    cost = {0: 0.0}  # the least cost of rows[:end] on the pages so far, by end
+    tails = _filled(rows[::-1], later_room, later_room)  # tails[m]: the most rows the last m + 1 pages hold
+    cost = {0: 0}  # the least cost of rows[:end] on the pages so far, by end
     back: list[dict[int, int]] = []
     for page in range(pages):
-        size = first if page == 0 else later
+        size = first_room if page == 0 else later_room
         left = pages - page - 1  # pages after this one
         lowest = count - (tails[left - 1] if left else 0)
-        now: dict[int, float] = {}
+        now: dict[int, int] = {}
         came: dict[int, int] = {}
         begins = sorted(cost, reverse=True)
         for end in range(max(lowest, page + 1), ends[page] + 1):
@@ -178,7 +182,7 @@ def balanced_pages(heights: Sequence[float], first: float, later: float) -> list
                 if load > size and start < end - 1:
                     break  # earlier starts load the page more still
                 value = cost[start] + (size - load) ** 2
-                if value < now.get(end, math.inf):
+                if end not in now or value < now[end]:
                     now[end], came[end] = value, start
         cost = now
         back.append(came)
@@ -189,7 +193,7 @@ def balanced_pages(heights: Sequence[float], first: float, later: float) -> list
     return sorted(starts)
 
 
-def _filled(heights: Sequence[float], first: float, later: float) -> list[int]:
+def _filled(heights: Sequence[int], first: int, later: int) -> list[int]:
     """Pages filled in turn: how many rows the pages up to each hold."""
     ends: list[int] = []
     room, size = first, first

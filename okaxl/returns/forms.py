@@ -211,6 +211,8 @@ class _Sheet:
 
     def row(self, number: int, cells: Mapping[str, Cell], height: float | None = None) -> None:
         """Row `number` (below the last written) with `cells` by column letter."""
+        if number <= self.written:  # a write-only sheet only appends: the signature would be wrong
+            raise ValueError(f"row {number} after row {self.written} of {self.ws.title}")
         while self.written < number - 1:
             self.ws.append([])
             self.written += 1
@@ -285,8 +287,8 @@ def _body(
             cell = cells[column.letter] = sheet.cell(value, "body", body_cell)
             if isinstance(shown, dict) and column.heading in shown and cell.value is not None:
                 cell.number_format = shown[column.heading]
-            longest = max(longest, wrapped_lines(str(value or ""), column.width))
-        heights.append(min(max(30, row_height(longest)), 400))
+            longest = max(longest, wrapped_lines(str(value or ""), column.width, style.size))
+        heights.append(min(max(30, row_height(longest, style.size)), 400))  # in the print font's size
         sheet.row(number, cells, heights[-1])
     return heights
 
@@ -392,7 +394,10 @@ def _pages(
     fills each page in turn and the last one may hold a single row."""
     # the header repeats on every page; Excel rounds each row to whole pixels (8 points spare)
     room = page_height((c.width for c in columns), landscape=True) - head - 8
-    for index in balanced_pages(heights, room - above, room):
+    starts = balanced_pages(heights, room - above, room)
+    if len(starts) > MAX_BREAKS:
+        return  # more than Excel keeps: the application's own page breaks, page after page
+    for index in starts:
         ws.row_breaks.append(Break(id=formlayout.FIRST_ROW + index - 1))
 
 
@@ -532,6 +537,7 @@ def build_form(
 
 
 REASON_COLUMN = "I"  # 変動理由
+MAX_BREAKS = 1026  # manual page breaks Excel keeps in a sheet
 
 
 def _reason_note(threshold: float) -> str:
