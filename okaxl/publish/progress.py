@@ -13,6 +13,7 @@ from pathlib import Path
 import openpyxl
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
 from openpyxl.worksheet.copier import WorksheetCopy
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -249,11 +250,17 @@ def write_progress(
         )
     model = book[SHEET]
     template.require(model, REQUIRED, template_path.name)
+    # the merged ranges are copied as ranges: openpyxl's copy makes each a MergedCellRange again,
+    # which restyles the template's borders through its setters (a third of progress at 10×);
+    # the copied cells have those borders already, from when the template was loaded
+    merged = [merge.coord for merge in model.merged_cells.ranges]
+    model.merged_cells = MultiCellRange()
     for page in found:
         # what Workbook.copy_worksheet does, for a sheet whose title is unique already
         ws = _Sheet(parent=book, title=page.sheet)
         book._add_sheet(ws)
         WorksheetCopy(source_worksheet=model, target_worksheet=ws).copy_worksheet()
+        ws.merged_cells = MultiCellRange([CellRange(coord) for coord in merged])
         _copy_print_settings(model, ws)
         template.repeat_row(ws, "KPI", page.kpis, dict.fromkeys(KPI_FIELDS, "－"))
         template.fill(ws, page.values)
