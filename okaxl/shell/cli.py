@@ -27,6 +27,10 @@ from okaxl.shell import japanese
 # Finalising the interpreter walks every object pandas and pandera made (0.12 s of a 0.7 s validate,
 # 0.17 s of a merge); frozen, they are left to the operating system, which frees them at once.
 atexit.register(gc.freeze)
+# A command allocates millions of small objects it keeps (a large master's cells and styles) and
+# few cycles: collecting the young generation every 700 allocations re-walked them again and again
+# (a quarter of progress at 100×, 48 → 34 s; see the note on #16 for the figures).
+gc.set_threshold(100_000, 50, 1000)
 japanese.install()  # before the decorators below: click computes some of its words as they run
 
 F = TypeVar("F", bound=Callable[..., Any])
