@@ -569,7 +569,8 @@ def revision(old: Path, new: Path, output: Path | None, pdf: bool, config_path: 
     """2つの版のマスター（旧版と新版）から、別冊の改訂案（変更箇所のみ抜粋）を作ります。"""
     from okaxl.shell import actions
 
-    _master(old, "旧版"), _master(new, "新版")
+    _master(old, "旧版")
+    _master(new, "新版")
     with contextlib.ExitStack() as stack:
         done = actions.revision(
             _config(config_path), old, new, _output(output), each=_steps(stack, "改訂案を作成中")
