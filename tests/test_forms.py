@@ -16,7 +16,7 @@ from okaxl.master.build import write_master
 from okaxl.master.model import Model
 from okaxl.master.reader import read_master
 from okaxl.master.tables import frame, records
-from okaxl.publish.sheets import balanced_pages, row_height
+from okaxl.publish.page import balanced_pages, row_height
 from okaxl.returns import formlayout
 from okaxl.shell.cli import main
 from tests.forms_helpers import make_forms

@@ -655,6 +655,60 @@ def test_layout_sheets_have_schemas():
     assert set(SCHEMAS) == {s.name for s in layout.SHEETS}
 
 
+def test_a_write_is_judged_as_validate_judges_it():
+    """A merge judges only the cells it wrote (values.cell_problems, without pandera); each gets the
+    problems the whole-sheet schemas give it, warnings too, a required cell left empty included."""
+    from okaxl.cellref import column_index
+    from okaxl.master.reader import read_master
+    from okaxl.master.writer import Written, model_after
+    from okaxl.validate.run import check_tables, check_written
+
+    tables = read_master(MASTER)
+    new = {s: int(tables[s].index.max()) + 1 for s in ("実績", "KPI実績", "マージ履歴") if len(tables[s])}
+    new["マージ履歴"] = layout.FIRST_DATA_ROW
+    cells = [
+        ("実績", 2, "取組実績", "=SUM(A1)"),
+        ("実績", 2, "次年度の意向", "継続  予定"),
+        ("実績", 3, "今後の課題・改善点", "①課題 "),
+        ("実績", 4, "事業計画", "同上"),
+        ("実績", new["実績"], "事業ID", "1-01"),
+        ("実績", new["実績"], "年度", "令和7年度"),
+        ("KPI実績", 2, "現状値", "１２３"),
+        ("KPI実績", 3, "現状値", "100人"),
+        ("KPI実績", 3, "変動理由", "あ" * 2001),
+        ("KPI実績", 4, "現状値", None),
+        ("KPI実績", 5, "現状値", float("inf")),
+        ("KPI実績", new["KPI実績"], "KPI_ID", "1-01-K1"),
+        ("KPI実績", new["KPI実績"], "現状値", 12),
+        ("マージ履歴", new["マージ履歴"], "年度", "R7"),
+        ("マージ履歴", new["マージ履歴"], "変更件数", "3件"),
+        ("マージ履歴", new["マージ履歴"], "備考", " ①"),  # the log's own text is not judged
+    ]
+    written = Written(
+        cells=[(s, row, column_index(tables.letters[s][name]), value) for s, row, name, value in cells],
+        added_rows={s: [row] for s, row in new.items()},
+    )
+    after = model_after(tables, written)
+    looked = {(s, f"{tables.letters[s][name]}{row}") for s, row, name, _ in cells}
+    looked |= {(s, tables.cell(s, row, name)) for s, row in new.items() for name in layout.sheet(s).column_names}
+    by_cell: dict[str, list[tuple[int, str]]] = {}
+    for s, cell in looked:
+        name = next(n for n, letter in tables.letters[s].items() if cell.rstrip("0123456789") == letter)
+        by_cell.setdefault(s, []).append((int(cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")), name))
+
+    def found(problems):
+        return sorted((p.to_json() for p in problems if (p.sheet, p.cell) in looked), key=json.dumps)
+
+    whole = found(check_tables(after, TODAY, sheets=set(new)))
+    assert found(check_written(after, TODAY, by_cell)) == whole
+    codes = {(p["code"], p["sheet"], p["cell"]) for p in whole}
+    assert {c for c, *_ in codes} >= {
+        "TEXT_FORMULA_LIKE", "TEXT_INNER_SPACES", "MACHINE_DEPENDENT_CHAR", "TEXT_SPACES", "DITTO",
+        "NOT_A_YEAR", "VALUE_REQUIRED", "NUMBER_FULL_WIDTH", "NUMBER_WITH_UNIT", "TEXT_TOO_LONG", "NOT_A_NUMBER",
+    }
+    assert not {c for c in codes if c[1] == "マージ履歴" and c[2].startswith("I")}
+
+
 class TestIdHistory:
     """An ID once used is not given to another project; renaming a project keeps its ID legitimately."""
 

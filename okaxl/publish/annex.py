@@ -14,7 +14,8 @@ from okaxl.errors import OkaxlError
 from okaxl.files import save_atomically
 from okaxl.master import layout
 from okaxl.master.tables import Tables, records
-from okaxl.publish.sheets import PORTRAIT_PAGE_HEIGHT, merge, row_height, setup_page, wrapped_lines
+from okaxl.publish.page import PORTRAIT_PAGE_HEIGHT, row_height, wrapped_lines
+from okaxl.publish.sheets import merge, setup_page
 from okaxl.publish.titles import sheet_title
 
 _THIN = Side(style="thin", color="000000")

@@ -25,17 +25,9 @@ from okaxl.master.model import Model
 from okaxl.master.tables import Tables, records
 from okaxl.numbers import format_number
 from okaxl.publish import template
+from okaxl.publish.page import row_height, wrapped_lines
 from okaxl.publish.progress_template import REQUIRED, SHEET
-from okaxl.publish.sheets import (
-    Looks,
-    dated_footer,
-    grow_rows,
-    kpi_end_text,
-    kpi_text,
-    row_height,
-    setup_page,
-    wrapped_lines,
-)
+from okaxl.publish.sheets import Looks, dated_footer, grow_rows, kpi_end_text, kpi_text, setup_page
 from okaxl.publish.titles import Titles
 
 NOT_REPORTED = "未報告"
@@ -51,8 +43,6 @@ class Page:
     sheet: str
     values: dict[str, object] = field(default_factory=dict)
     kpis: list[dict[str, object]] = field(default_factory=list)
-
-
 
 
 def pages(tables: Tables, year: int, wanted: list[str] | None = None) -> list[Page]:
@@ -286,6 +276,7 @@ def _contents(ws: Worksheet, found: list[Page], year: int, font: str) -> None:
         link = ws.cell(row=ws.max_row, column=4)
         link.hyperlink = f"#'{page.sheet}'!A1"
     widths = (6, 30, 36, 44)
+
     def look(cell: Cell) -> None:
         # a link prints as plain text: blue underlined names are for the screen, not the page
         cell.font = Font(name=font, size=10 if cell.row != 2 else 9, bold=cell.row in (1, 3))

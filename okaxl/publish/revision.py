@@ -32,16 +32,8 @@ from okaxl.master.reader import read_master
 from okaxl.master.source import UNKNOWN_CONTENT
 from okaxl.master.tables import Tables, records
 from okaxl.numbers import format_number
-from okaxl.publish.sheets import (
-    Looks,
-    grow_rows,
-    kpi_end_text,
-    merge,
-    page_height,
-    row_height,
-    setup_page,
-    wrapped_lines,
-)
+from okaxl.publish.page import page_height, row_height, wrapped_lines
+from okaxl.publish.sheets import Looks, grow_rows, kpi_end_text, merge, setup_page
 from okaxl.publish.titles import Titles
 
 NOTES = (

@@ -12,19 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-
 from okaxl import wareki
 from okaxl.files import os_failure, save_atomically
 from okaxl.master import ledger
-from okaxl.publish.sheets import row_height, setup_page, wrapped_lines
+from okaxl.publish.page import PAGE_NUMBER, row_height, wrapped_lines
 
 STATUSES = ("未着", "受理", "要修正", "却下", "取込済", "競合")
 DONE = ("取込済", "受理", "競合")  # the town has done its part (a conflict is staff's to decide)
-_THIN = Side(style="thin", color="808080")
-_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_HEADER = PatternFill("solid", fgColor="DDEBF7")
 _FILLS = {"未着": "FCE4D6", "要修正": "FFF2CC", "却下": "F8CBAD", "競合": "F8CBAD", "取込済": "E2EFDA"}
 
 
@@ -167,19 +161,17 @@ def round_of(
 
 
 def write_workbook(state: Round, path: Path, font: str) -> Path:
-    """回収状況_令和7年度.xlsx: A4, one row per town, who is late, a summary line."""
-    book = Workbook()
-    ws = book.active
-    assert ws is not None
-    ws.title = "回収状況"
+    """回収状況_令和7年度.xlsx: A4, one row per town, who is late, a summary line. Written with
+    XlsxWriter: every check and merge writes it, and openpyxl's import alone took a tenth of a merge."""
     name = wareki.format_fiscal_year(state.year)
     due = f"提出期限 {wareki.format_date(state.deadline)}" if state.deadline else "提出期限 なし"
-    ws.append([f"{name} 回答の回収状況（{wareki.format_date(wareki.now().date())} 現在、{due}）"])
-    headers = ["市町", "状態", "様式の配布", "到着した回答", "最終確認", "遅れ（日）", "連絡先"]
-    ws.append(headers)
+    rows: list[list[object]] = [
+        [f"{name} 回答の回収状況（{wareki.format_date(wareki.now().date())} 現在、{due}）"],
+        ["市町", "状態", "様式の配布", "到着した回答", "最終確認", "遅れ（日）", "連絡先"],
+    ]
     for town in state.towns:
         arrivals = "\n".join(f"{r['at']} {r['file']}（{r['status']}）" for r in town.received) or "—"
-        ws.append(
+        rows.append(
             [
                 town.town,
                 town.status,
@@ -191,7 +183,7 @@ def write_workbook(state: Round, path: Path, font: str) -> Path:
             ]
         )
     for other in state.others:
-        ws.append(
+        rows.append(
             [
                 other.get("town") or "（不明）",
                 other.get("status"),
@@ -202,38 +194,63 @@ def write_workbook(state: Round, path: Path, font: str) -> Path:
                 "",
             ]
         )
+    table_end = len(rows)  # the last row of the table, 1-based
     counts = "、".join(f"{s} {state.count(s)}" for s in STATUSES if s != "取込済" and state.count(s))
-    ws.append([])
-    ws.append([f"取込済 {state.count('取込済')} / {len(state.towns)}" + (f"、{counts}" if counts else "")])
+    rows += [[], [f"取込済 {state.count('取込済')} / {len(state.towns)}" + (f"、{counts}" if counts else "")]]
     late = [t.town for t in state.towns if t.days_overdue]
     if late:
-        ws.append([f"期限を過ぎて未了：{'、'.join(late)}"])
-    last_row = 2 + len(state.towns) + len(state.others)
-    for row in ws.iter_rows():
-        for cell in row:
-            cell.font = Font(name=font, size=10, bold=cell.row in (1, 2))
-            if 2 <= cell.row <= last_row:
-                cell.border = _BORDER
-                # headings and the days centred: a number flush right ran into the file name beside it
-                centred = cell.row == 2 or cell.column == 6
-                cell.alignment = Alignment(
-                    vertical="top", wrap_text=True, horizontal="center" if centred else None
-                )
-            if cell.row == 2:
-                cell.fill = _HEADER
-            elif 2 < cell.row <= last_row and cell.column == 2 and str(cell.value) in _FILLS:
-                cell.fill = PatternFill("solid", fgColor=_FILLS[str(cell.value)])
-    widths = (11, 8, 16, 43, 16, 11, 30)  # 「遅れ（日）」 on one line: its 「）」 wrapped alone
-    for row in range(2, last_row + 1):
-        lines = max(
-            wrapped_lines(ws.cell(row=row, column=c).value, w, 10) for c, w in enumerate(widths, start=1)
-        )
-        ws.row_dimensions[row].height = row_height(lines, 10)
-    for letter, width in zip("ABCDEFG", widths, strict=True):
-        ws.column_dimensions[letter].width = width
-    setup_page(ws, landscape=True, title_rows="2:2")
-    save_atomically(book, path)
+        rows.append([f"期限を過ぎて未了：{'、'.join(late)}"])
+    save_atomically(lambda temp: _write(rows, table_end, temp, font), path)
     return path
+
+
+def _write(rows: list[list[object]], table_end: int, path: Path, font: str) -> None:
+    import xlsxwriter
+    from xlsxwriter.exceptions import FileCreateError
+
+    # text stays text: a file named 「=…」 or 「http…」 is not a formula or a link
+    book = xlsxwriter.Workbook(
+        str(path), {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+    )
+    looks: dict[tuple[bool, bool, bool, str | None], Any] = {}
+
+    def look(bold: bool, boxed: bool, centred: bool, fill: str | None) -> Any:
+        key = (bold, boxed, centred, fill)
+        if key not in looks:
+            made: dict[str, object] = {"font_name": font, "font_size": 10, "bold": bold}
+            if boxed:
+                # headings and the days centred: a number flush right ran into the file name beside it
+                made |= {"border": 1, "border_color": "#808080", "valign": "top", "text_wrap": True}
+                made |= {"align": "center"} if centred else {}
+            if fill:
+                made |= {"pattern": 1, "bg_color": f"#{fill}"}
+            looks[key] = book.add_format(made)
+        return looks[key]
+
+    ws = book.add_worksheet("回収状況")
+    widths = (11, 8, 16, 43, 16, 11, 30)  # 「遅れ（日）」 on one line: its 「）」 wrapped alone
+    for number, values in enumerate(rows, start=1):
+        boxed = 2 <= number <= table_end
+        for column, value in enumerate(values if not boxed else values + [None] * (7 - len(values))):
+            fill = "DDEBF7" if number == 2 else _FILLS.get(str(value)) if boxed and column == 1 else None
+            ws.write(number - 1, column, value, look(number <= 2, boxed, number == 2 or column == 5, fill))
+        if boxed:
+            lines = max(wrapped_lines(v, w, 10) for v, w in zip(values, widths, strict=False))
+            ws.set_row(number - 1, row_height(lines, 10))
+    for column, width in enumerate(widths):
+        ws.set_column(column, column, width)
+    ws.set_paper(9)  # A4, as setup_page sets the openpyxl writers' pages
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.center_horizontally()
+    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.75)
+    made = f"{wareki.format_date(wareki.now().date())}作成"
+    ws.set_footer(f"&C{PAGE_NUMBER}&R&8{made}", {"margin": 0.3})
+    ws.repeat_rows(1)
+    try:
+        book.close()
+    except FileCreateError as exc:  # the disk or the folder: okaxl.files gives it its own message
+        raise exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else OSError(str(exc)) from exc
 
 
 def workbook_name(year: int) -> str:

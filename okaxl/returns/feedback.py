@@ -16,7 +16,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from okaxl.files import save_atomically
 from okaxl.problems import Severity
-from okaxl.publish.sheets import row_height, setup_page, wrapped_lines
+from okaxl.publish.page import row_height, wrapped_lines
+from okaxl.publish.sheets import setup_page
 from okaxl.publish.titles import sheet_title
 from okaxl.returns import formlayout
 from okaxl.returns.check import ReturnResult

@@ -37,16 +37,8 @@ from okaxl.master.model import Model, partner_towns
 from okaxl.master.tables import Tables, records
 from okaxl.numbers import format_number
 from okaxl.publish.matrix import resolve_town
-from okaxl.publish.sheets import (
-    Looks,
-    Style,
-    balanced_pages,
-    kpi_end_text,
-    page_height,
-    row_height,
-    setup_page,
-    wrapped_lines,
-)
+from okaxl.publish.page import balanced_pages, page_height, row_height, wrapped_lines
+from okaxl.publish.sheets import Looks, Style, kpi_end_text, setup_page
 from okaxl.returns import collection, formlayout, signing
 
 INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")

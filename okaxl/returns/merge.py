@@ -40,7 +40,7 @@ from okaxl.returns import formlayout
 from okaxl.returns.check import ReturnResult
 from okaxl.returns.signing import canonical
 from okaxl.rules import problem
-from okaxl.validate.run import check_tables
+from okaxl.validate.run import check_written
 
 TARGETS: dict[str, tuple[str, dict[str, str]]] = {
     formlayout.PROJECTS: (
@@ -198,7 +198,9 @@ def _change_json(change: CellChange, **extra: object) -> dict[str, object]:
     }
 
 
-def assess(results: list[ReturnResult], model: Model, history: list[dict[str, Any]], *, replace: bool) -> None:
+def assess(
+    results: list[ReturnResult], model: Model, history: list[dict[str, Any]], *, replace: bool
+) -> None:
     """Each return's status against the master and earlier merges: valid (with the changes it
     plans), invalid, conflict or unchanged. Check and merge both call this.
 
@@ -239,7 +241,9 @@ def _batch_conflict(r: ReturnResult, group: list[ReturnResult], model: Model) ->
     """Two returns for one town and year in one batch that disagree: every differing cell, not written."""
     r.status = "conflict"
     mine = {(c.sheet, c.key, c.field): c for c in planned_changes(r, model)}
-    named: set[tuple[str, tuple[object, ...], str]] = set()  # each differing cell once, with the first return it differs from
+    named: set[tuple[str, tuple[object, ...], str]] = (
+        set()
+    )  # each differing cell once, with the first return it differs from
     for other in group:
         if other is r:
             continue
@@ -271,8 +275,18 @@ def problems_of_write(after: Tables, written: Written, today: dt.date) -> list[P
     Problems elsewhere were there before and are not the write's doing."""
     cells = {(sheet, f"{column_letter(column)}{row}") for sheet, row, column, _ in written.cells}
     rows = {(sheet, row) for sheet, numbers in written.added_rows.items() for row in numbers}
+    names = {
+        sheet: {column_index(letter): name for name, letter in after.letters[sheet].items()}
+        for sheet, *_ in written.cells
+    }
+    looked: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for sheet, row, column, _ in written.cells:
+        if column in names[sheet]:
+            looked[sheet].append((row, names[sheet][column]))
+    for sheet, row in rows:
+        looked[sheet] += [(row, name) for name in layout.sheet(sheet).column_names]
     found = []
-    for p in check_tables(after, today, sheets={sheet for sheet, *_ in written.cells}):
+    for p in check_written(after, today, looked):
         if p.severity is not Severity.ERROR or not p.cell:
             continue
         digits = p.cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
@@ -295,7 +309,9 @@ def trial(
     while pending:
         changes = [c for r in pending for c in r.planned]
         try:
-            written = write_changes(master, target, model, changes, {LOG_SHEET: log(pending)} if log else None)
+            written = write_changes(
+                master, target, model, changes, {LOG_SHEET: log(pending)} if log else None
+            )
         except Refused as refused:
             if not refused.origins or not all(isinstance(o, Origin) for o in refused.origins):
                 raise  # the master's own (a sheet, a column, the row to copy): every return meets it
@@ -332,7 +348,14 @@ def _blocked(pending: list[ReturnResult], refused: Refused) -> set[Path]:
         assert isinstance(origin, Origin)
         result = next(r for r in pending if r.file == origin.file)
         result.problems.append(
-            problem("RETURN_MASTER_BLOCKED", origin.sheet, origin.cell, p.value, where=f"{p.sheet}!{p.cell}", rule=p.message)
+            problem(
+                "RETURN_MASTER_BLOCKED",
+                origin.sheet,
+                origin.cell,
+                p.value,
+                where=f"{p.sheet}!{p.cell}",
+                rule=p.message,
+            )
         )
         result.status, result.planned, result.changes = "invalid", [], []
         blocked.add(origin.file)

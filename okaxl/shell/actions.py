@@ -228,7 +228,6 @@ STAFF_SIDE = frozenset({"RETURN_KEY_DIFFERS"})
 def _after(config: Config, model: Model, batch: Batch, by: str) -> None:
     """Feedback for every return with problems; each return recorded in the round; its workbook."""
     from okaxl.returns import collection
-    from okaxl.returns.feedback import feedback_name, write_feedback
 
     for result in batch.results:
         label = "取込済" if batch.status(result) == "merged" else result.label
@@ -239,6 +238,8 @@ def _after(config: Config, model: Model, batch: Batch, by: str) -> None:
     for result in batch.results:
         if not result.problems:
             continue
+        from okaxl.returns.feedback import feedback_name, write_feedback  # openpyxl, where there is feedback
+
         name = feedback_name(result, batch.results)
         if name in written:  # the same file sent again (its name and its bytes): one feedback file
             continue

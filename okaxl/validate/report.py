@@ -44,7 +44,8 @@ def write_excel(problems: list[Problem], path: Path, *, workbook: Path, title: s
     from openpyxl import Workbook  # only this view writes a workbook: text and JSON need none
     from openpyxl.styles import Alignment, Font, PatternFill
 
-    from okaxl.publish.sheets import row_height, setup_page, wrapped_lines
+    from okaxl.publish.page import row_height, wrapped_lines
+    from okaxl.publish.sheets import setup_page
 
     book = Workbook()
     ws = book.active

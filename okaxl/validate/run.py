@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
-from collections.abc import Collection
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -18,7 +18,7 @@ from okaxl.master.writelock import excel_lock
 from okaxl.problems import Problem, Severity
 from okaxl.rules import problem
 from okaxl.validate.checks import RULE_FUNCTIONS, Context
-from okaxl.validate.schemas import check_schemas
+from okaxl.validate.values import cell_problems
 
 _SCAN_CODES = {"formula": "FORMULA_IN_VALUE", "error": "ERROR_VALUE", "merged": "MERGED_CELLS"}
 
@@ -84,12 +84,27 @@ def check_tables(
 ) -> list[Problem]:
     """Schema and cross-sheet problems of tables already read (the schemas of `sheets` only, when
     only those can have changed)."""
+    from okaxl.validate.schemas import check_schemas  # pandera: only where whole sheets are checked
+
+    return [*tables.problems, *check_schemas(tables, sheets), *_across(tables, today, history or {})]
+
+
+def check_written(
+    tables: Tables, today: dt.date, cells: Mapping[str, Iterable[tuple[int, str]]]
+) -> list[Problem]:
+    """check_tables after a write: the schemas judge only the cells written (sheet → Excel row and
+    column name), by the same checks one value at a time; the rules across sheets run in full."""
     found = list(tables.problems)
-    found += check_schemas(tables, sheets)
-    context = Context(tables, today, history or {})
-    for rule in RULE_FUNCTIONS:
-        found += rule(context)
-    return found
+    for sheet, looked in cells.items():
+        found += cell_problems(tables, sheet, dict.fromkeys(looked))
+    return found + _across(tables, today, {})
+
+
+def _across(
+    tables: Tables, today: dt.date, history: dict[str, tuple[object, object, object, str]]
+) -> list[Problem]:
+    context = Context(tables, today, history)
+    return [p for rule in RULE_FUNCTIONS for p in rule(context)]
 
 
 def validate(
