@@ -469,6 +469,26 @@ class TestOperatingSystem:
         finally:
             subprocess.run(["umount", str(folder)], check=True)
 
+    def test_disk_full_under_the_status_workbook(self, project, tmp_path):
+        """回収状況 (written by XlsxWriter, which wraps the OSError in its own exception) on a full
+        disk: the disk's own message, exit 2, no temporary file left."""
+        import os
+        import subprocess
+
+        if os.geteuid() != 0:
+            pytest.skip("mounting a small tmpfs needs root (CI runs as root)")
+        folder = tmp_path / "full"
+        folder.mkdir()
+        subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4k", "tmpfs", str(folder)], check=True)
+        try:
+            result = run(project, "status", "--output", folder / "回収状況_令和7年度.xlsx")
+            assert result.exit_code == 2, result.output
+            assert "ディスクの空きが足りません" in result.output, result.output
+            assert "予期しない" not in result.output and "Traceback" not in result.output
+            assert list(folder.iterdir()) == []
+        finally:
+            subprocess.run(["umount", str(folder)], check=True)
+
     def test_path_too_long(self, project, returns):
         stem = (
             "岡山連携中枢都市圏マスター" * 6 + "x"

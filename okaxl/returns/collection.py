@@ -7,6 +7,7 @@ town's round stands at is folded from it, so a check of one resubmission never r
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -206,11 +207,13 @@ def write_workbook(state: Round, path: Path, font: str) -> Path:
 
 def _write(rows: list[list[object]], table_end: int, path: Path, font: str) -> None:
     import xlsxwriter
-    from xlsxwriter.exceptions import FileCreateError
 
+    # made in memory and written here: a full disk is then our OSError (okaxl.files gives it its own
+    # message), not XlsxWriter's FileCreateError with its zip file left open on the disk
+    buffer = io.BytesIO()
     # text stays text: a file named 「=…」 or 「http…」 is not a formula or a link
     book = xlsxwriter.Workbook(
-        str(path), {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+        buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
     )
     looks: dict[tuple[bool, bool, bool, str | None], Any] = {}
 
@@ -247,10 +250,8 @@ def _write(rows: list[list[object]], table_end: int, path: Path, font: str) -> N
     made = f"{wareki.format_date(wareki.now().date())}作成"
     ws.set_footer(f"&C{PAGE_NUMBER}&R&8{made}", {"margin": 0.3})
     ws.repeat_rows(1)
-    try:
-        book.close()
-    except FileCreateError as exc:  # the disk or the folder: okaxl.files gives it its own message
-        raise exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else OSError(str(exc)) from exc
+    book.close()
+    path.write_bytes(buffer.getvalue())
 
 
 def workbook_name(year: int) -> str:

@@ -277,7 +277,7 @@ def problems_of_write(after: Tables, written: Written, today: dt.date) -> list[P
     rows = {(sheet, row) for sheet, numbers in written.added_rows.items() for row in numbers}
     names = {
         sheet: {column_index(letter): name for name, letter in after.letters[sheet].items()}
-        for sheet, *_ in written.cells
+        for sheet in {sheet for sheet, *_ in written.cells}
     }
     looked: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for sheet, row, column, _ in written.cells:

@@ -99,7 +99,8 @@ def passes(code: str, value: object, limit: int) -> bool:
 
 def failing(column: layout.Column, value: object) -> list[str]:
     """The codes of the column's checks that `value` fails."""
-    return [code for code in column_codes(column) if not passes(code, value, limit(column))]
+    most = limit(column)
+    return [code for code in column_codes(column) if not passes(code, value, most)]
 
 
 # ------------------------------------------------------------------ failure cases → problems
@@ -195,6 +196,7 @@ def cell_problems(tables: Tables, sheet: str, cells: Iterable[tuple[int, str]]) 
     rows = df.index.tolist()
     # a column's values by row, taken once (df.at costs 30 µs a cell)
     values = {n: dict(zip(rows, df[n].tolist(), strict=True)) for n in spec.column_names if n in df.columns}
+    judged: dict[tuple[str, type, object], list[str]] = {}  # towns, years, choices come again and again
     for row, name in cells:
         if name not in values or row not in values[name]:
             continue
@@ -206,5 +208,12 @@ def cell_problems(tables: Tables, sheet: str, cells: Iterable[tuple[int, str]]) 
             continue
         if spec.log and column.kind in (Kind.NAME, Kind.TEXT):
             continue  # the log's own text is not checked (schemas.schema_for)
-        for code in failing(column, value):
+        key = (name, type(value), value)
+        try:
+            codes = judged.get(key)
+            if codes is None:
+                codes = judged[key] = failing(column, value)
+        except TypeError:  # a value that cannot be a dict key
+            codes = failing(column, value)
+        for code in codes:
             yield explain(code, sheet, tables.cell(sheet, row, name), value, column)
