@@ -41,10 +41,22 @@ def _lines(text: str, font: ImageFont.FreeTypeFont, size: float, width_pt: float
     return count
 
 
+def _widths(ws) -> dict[int, float]:
+    """Each column's width; one <col> may set a run of columns (XlsxWriter writes equal neighbours
+    so), which openpyxl lists under the run's first letter only."""
+    found = {}
+    for dimension in ws.column_dimensions.values():
+        if dimension.width and dimension.min:
+            for column in range(dimension.min, (dimension.max or dimension.min) + 1):
+                found[column] = dimension.width
+    return found
+
+
 def _short_rows(path: Path) -> list[str]:
     book = openpyxl.load_workbook(path)
     short = []
     for ws in book.worksheets:
+        widths = _widths(ws)
         spans = {(m.min_row, m.min_col): m for m in ws.merged_cells.ranges}
         for row in ws.iter_rows():
             for cell in row:
@@ -53,7 +65,7 @@ def _short_rows(path: Path) -> list[str]:
                 span = spans.get((cell.row, cell.column))
                 cols = range(cell.column, (span.max_col if span else cell.column) + 1)
                 rows = range(cell.row, (span.max_row if span else cell.row) + 1)
-                width = sum((ws.column_dimensions[openpyxl.utils.get_column_letter(c)].width or 8.43) for c in cols)
+                width = sum(widths.get(c, 8.43) for c in cols)
                 height = sum(ws.row_dimensions[r].height or 15 for r in rows)
                 size = float(cell.font.sz or 11)
                 font = _font(cell.font.name or "BIZ UDゴシック", bool(cell.font.b))

@@ -103,6 +103,13 @@ def _filled(heights: Sequence[int], first: int, later: int) -> list[int]:
     return [*ends, len(heights)]
 
 
+def grown(text: object, width: float, size: float, heights: Sequence[float]) -> float | None:
+    """The new height of the last of the rows a wrapping cell spans (`heights`, in points) that
+    makes them as tall as its text needs (`width` characters, `size` points); None when they are."""
+    short = row_height(wrapped_lines(text, width, size), size) - sum(heights)
+    return heights[-1] + short if short > 0 else None
+
+
 def row_height(lines: int, size: float = 11) -> float:
     """The height in points that `lines` lines of `size`-point text need, with the cell's margins."""
     return lines * size * 1.3 + 4

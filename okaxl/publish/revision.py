@@ -10,30 +10,23 @@ import datetime as dt
 import functools
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import groupby
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
-from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.worksheet.pagebreak import Break
-from openpyxl.worksheet.worksheet import Worksheet
-
 from okaxl import wareki
 from okaxl.config import PUBLISHER
 from okaxl.errors import OkaxlError
-from okaxl.files import save_atomically
 from okaxl.master import layout
 from okaxl.master.model import Model, partner_towns
 from okaxl.master.reader import read_master
 from okaxl.master.source import UNKNOWN_CONTENT
 from okaxl.master.tables import Tables, records
 from okaxl.numbers import format_number
+from okaxl.publish.grid import Grid, Look, write_book
 from okaxl.publish.page import page_height, row_height, wrapped_lines
-from okaxl.publish.sheets import Looks, grow_rows, kpi_end_text, merge, setup_page
+from okaxl.publish.sheets import kpi_end_text
 from okaxl.publish.titles import Titles
 
 NOTES = (
@@ -45,10 +38,9 @@ NOTES = (
 TABLE_ROLE_WIDTH, TABLE_NAME_WIDTH, TABLE_TOWN_WIDTH, TABLE_PAGE_WIDTH = 16, 46, 4.2, 9
 TABLE_HEAD_HEIGHT = 60.0
 TABLE_TITLE_HEIGHT = 20.0 + 15.0  # the title and the blank row under it, on the first page only
-CHANGED_FILL = PatternFill("solid", fgColor="FFF2CC")
+CHANGED_FILL = "FFF2CC"
 CHANGED_FONT_COLOR = "C00000"
-_THIN = Side(style="thin", color="000000")
-BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+BLACK = "000000"  # the tables' thin lines
 
 
 def _norm(value: object) -> object:
@@ -290,27 +282,15 @@ def compare(old_path: Path, new_path: Path, new_tables: Tables | None = None) ->
 # ------------------------------------------------------------------------------------- writing
 
 
-def _cell(
-    ws: Worksheet,
-    row: int,
-    column: int,
-    value: object,
-    font: Font,
-    *,
-    border: bool = True,
-    wrap: bool = True,
-    center: bool = False,
-) -> None:
-    def look(cell: Cell) -> None:
-        cell.font = font
-        cell.alignment = Alignment(
-            wrap_text=wrap, vertical="center" if center else "top", horizontal="center" if center else "left"
-        )
-        if border:
-            cell.border = BORDER
-
-    cell = ws.cell(row=row, column=column, value=value)
-    Looks.of(ws.parent).apply(cell, (font, border, wrap, center), look)
+def _cell(grid: Grid, row: int, column: int, value: object, font: Look, *, center: bool = False) -> None:
+    """A cell of a table: boxed, wrapping, at the top left (or centred)."""
+    place = "center" if center else None
+    grid.put(
+        row,
+        column,
+        value,
+        font.but(border=BLACK, wrap=True, vertical=place or "top", horizontal=place or "left"),
+    )
 
 
 # The cover as seed 003 prints it: (text, size in points, space above it in points).
@@ -326,17 +306,17 @@ _COVER = (
 )
 
 
-def _cover(ws: Worksheet, revision: Revision, font: str) -> None:
+def _cover(grid: Grid, revision: Revision, font: str) -> None:
     lines = [*_COVER, (wareki.format_month(revision.new_date), 14, 150), ("岡山市", 16, 30)]
     if not revision.changes:
         lines.append(("変更はありません", 14, 30))
-    _stack(ws, lines, font, left=2)
+    _stack(grid, lines, font, left=2)
 
 
 _HALF_BRACKETS = str.maketrans("（）", "()")
 
 
-def _back(ws: Worksheet, revision: Revision, font: str, publisher: Sequence[str]) -> None:
+def _back(grid: Grid, revision: Revision, font: str, publisher: Sequence[str]) -> None:
     """The back page, as seeds 002 and 003 end: the booklet, its revision and its publisher."""
     lines = [
         ("第2期 岡山連携中枢都市圏ビジョン", 16, 420),
@@ -345,40 +325,42 @@ def _back(ws: Worksheet, revision: Revision, font: str, publisher: Sequence[str]
         (wareki.format_month(revision.new_date).translate(_HALF_BRACKETS) + "改訂", 12, 20),
         *((line, 11, 20 if k == 0 else 0) for k, line in enumerate(publisher)),
     ]
-    _stack(ws, lines, font)
+    _stack(grid, lines, font)
 
 
-def _stack(ws: Worksheet, lines: Sequence[tuple[str, float, float]], font: str, left: int = 0) -> None:
+def _stack(grid: Grid, lines: Sequence[tuple[str, float, float]], font: str, left: int = 0) -> None:
     """Lines of a cover, one under another (text, size in points, space above in points); the
     first `left` lines at the left edge, the others centred on a portrait page."""
     row = 1
     for text, size, space in lines:
         if space:
-            ws.row_dimensions[row].height = space
+            grid.heights[row] = space
             row += 1
         # the text sits in B, a column narrower than the page, so nothing reaches past an edge
-        cell = ws.cell(row=row, column=2, value=text)
-        cell.font = Font(name=font, size=size, bold=size >= 20 or text == "変更はありません")
-        cell.alignment = Alignment(horizontal="left" if row <= left else "center", vertical="center")
-        ws.row_dimensions[row].height = row_height(1, size)
+        bold = size >= 20 or text == "変更はありません"
+        where = "left" if row <= left else "center"
+        grid.put(row, 2, text, Look(font, size, bold=bold, horizontal=where, vertical="center"))
+        grid.heights[row] = row_height(1, size)
         row += 1
-    ws.column_dimensions["A"].width = 4
-    ws.column_dimensions["B"].width = 80
-    setup_page(ws, landscape=False)
+    grid.widths |= {1: 4, 2: 80}
+    grid.landscape = False
 
 
 def _table(
-    ws: Worksheet, revision: Revision, towns: tuple[str, ...], pillars: dict[str, str], font: str
+    grid: Grid, revision: Revision, towns: tuple[str, ...], pillars: dict[str, str], font: str
 ) -> None:
-    bold, plain = Font(name=font, size=9, bold=True), Font(name=font, size=9)
-    ws.cell(row=1, column=1, value="具体的な取組").font = Font(name=font, size=14, bold=True)
+    bold, plain = Look(font, 9, bold=True), Look(font, 9)
+    grid.put(1, 1, "具体的な取組", Look(font, 14, bold=True))
     heads = ["役割", f"【連携取組名】\n【事務事業名】 {revision.project_count}事務事業", *towns, "掲載ページ"]
     for column, head in enumerate(heads, start=1):
-        _cell(ws, 3, column, head, bold, center=True)
-    ws.row_dimensions[3].height = TABLE_HEAD_HEIGHT
+        _cell(grid, 3, column, head, bold, center=True)
+    grid.heights[3] = TABLE_HEAD_HEIGHT
     for column in range(3, 3 + len(towns)):
-        ws.cell(row=3, column=column).alignment = Alignment(
-            textRotation=255, horizontal="center", vertical="center"
+        grid.put(
+            3,
+            column,
+            grid.value(3, column),
+            bold.but(border=BLACK, stacked=True, horizontal="center", vertical="center"),
         )
     # Pages are laid out here: a 役割's rows stay on one page, and one too long for a page breaks
     # between its 連携取組, its 役割 said again on the next (as seed 003 prints it)
@@ -391,164 +373,134 @@ def _table(
             [_row_height(b[0].measure, bold), *(_row_height(f"　{s.name}", plain) for s in b)] for b in blocks
         ]
         if used + sum(map(sum, heights)) > capacity and used > TABLE_TITLE_HEIGHT:
-            ws.row_breaks.append(Break(id=row - 1))
+            grid.breaks.append(row - 1)
             used = 0.0
         first = row
         for members, block in zip(blocks, heights, strict=True):
             if used + sum(block) > capacity and row > first:
-                _role(ws, first, row - 1, pillars.get(pillar, pillar), bold)
-                ws.row_breaks.append(Break(id=row - 1))
+                _role(grid, first, row - 1, pillars.get(pillar, pillar), bold)
+                grid.breaks.append(row - 1)
                 first, used = row, 0.0
-            _cell(ws, row, 2, members[0].measure, bold)
+            _cell(grid, row, 2, members[0].measure, bold)
             for column in range(3, 4 + len(towns)):
-                _cell(ws, row, column, None, plain)
+                _cell(grid, row, column, None, plain)
             for offset, snap in enumerate(members, start=1):
-                _cell(ws, row + offset, 2, f"　{snap.name}", plain)
+                _cell(grid, row + offset, 2, f"　{snap.name}", plain)
                 for i, town in enumerate(towns):
-                    _cell(ws, row + offset, 3 + i, "○" if town in snap.towns else None, plain, center=True)
-                _cell(ws, row + offset, 3 + len(towns), snap.page, plain, center=True)
+                    _cell(grid, row + offset, 3 + i, "○" if town in snap.towns else None, plain, center=True)
+                _cell(grid, row + offset, 3 + len(towns), snap.page, plain, center=True)
             for offset, height in enumerate(block):
-                ws.row_dimensions[row + offset].height = height
+                grid.heights[row + offset] = height
             row += len(block)
             used += sum(block)
-        _role(ws, first, row - 1, pillars.get(pillar, pillar), bold)
+        _role(grid, first, row - 1, pillars.get(pillar, pillar), bold)
     if revision.reference_page is not None:
         row += 1
-        _cell(ws, row, 2, "【参考】 圏域間連携事業", bold)
-        _cell(ws, row, 3 + len(towns), revision.reference_page, plain, center=True)
+        _cell(grid, row, 2, "【参考】 圏域間連携事業", bold)
+        _cell(grid, row, 3 + len(towns), revision.reference_page, plain, center=True)
         row += 1
     row += 1
     for note in NOTES:
-        ws.cell(row=row, column=1, value=note).font = plain
-        merge(ws, row, 1, row, 3 + len(towns))
-        ws.cell(row=row, column=1).alignment = Alignment(wrap_text=True)
-        ws.row_dimensions[row].height = 26
+        grid.put(row, 1, note, plain.but(wrap=True))
+        grid.merge(row, 1, row, 3 + len(towns))
+        grid.heights[row] = 26
         row += 1
-    ws.column_dimensions["A"].width = TABLE_ROLE_WIDTH
-    ws.column_dimensions["B"].width = TABLE_NAME_WIDTH
-    for i in range(len(towns)):
-        ws.column_dimensions[ws.cell(row=3, column=3 + i).column_letter].width = TABLE_TOWN_WIDTH
-    ws.column_dimensions[ws.cell(row=3, column=3 + len(towns)).column_letter].width = TABLE_PAGE_WIDTH
-    grow_rows(ws)
-    setup_page(ws, landscape=False, title_rows="3:3")
+    grid.widths |= dict(enumerate(widths, start=1))
+    grid.grow_rows()
+    grid.landscape, grid.title_rows = False, (3, 3)
 
 
-def _row_height(text: str, font: Font) -> float:
-    size = float(font.sz or 9)
-    return max(15.0, row_height(wrapped_lines(text, TABLE_NAME_WIDTH, size), size))
+def _row_height(text: str, font: Look) -> float:
+    return max(15.0, row_height(wrapped_lines(text, TABLE_NAME_WIDTH, font.size), font.size))
 
 
-def _role(ws: Worksheet, first: int, last: int, label: str, font: Font) -> None:
+def _role(grid: Grid, first: int, last: int, label: str, font: Look) -> None:
     """The 役割 over its rows on one page (grow_rows makes the last taller for a longer label)."""
-    _cell(ws, first, 1, label, font, center=True)
-    merge(ws, first, 1, last, 1)
+    _cell(grid, first, 1, label, font, center=True)
+    grid.merge(first, 1, last, 1)
 
 
-def _detail(ws: Worksheet, snap: Snapshot, revision: Revision, font: str) -> None:
-    bold, plain = Font(name=font, size=9, bold=True), Font(name=font, size=9)
+def _detail(grid: Grid, snap: Snapshot, revision: Revision, font: str) -> None:
+    bold, plain = Look(font, 9, bold=True), Look(font, 9)
     changed = {c.item: c for c in revision.by_project.get(snap.pid, ())}
     new_project = any(c.kind == "追加" for c in changed.values())
     row = 1
     description = revision.measures.get(snap.measure)
     if description and revision.opens_measure(snap.pid):
-        ws.cell(row=row, column=1, value=f"【連携協約の取組】 {snap.measure}").font = Font(
-            name=font, size=11, bold=True
-        )
-        ws.cell(row=row + 1, column=1, value=str(description)).font = plain
-        merge(ws, row + 1, 1, row + 1, 7)
-        ws.cell(row=row + 1, column=1).alignment = Alignment(wrap_text=True)
-        ws.row_dimensions[row + 1].height = 30
+        grid.put(row, 1, f"【連携協約の取組】 {snap.measure}", Look(font, 11, bold=True))
+        grid.put(row + 1, 1, str(description), plain.but(wrap=True))
+        grid.merge(row + 1, 1, row + 1, 7)
+        grid.heights[row + 1] = 30
         row += 3
 
     def mark(r: int, c: int, item: str) -> None:
         if item in changed or new_project:
-            cell = ws.cell(row=r, column=c)
-            cell.fill = CHANGED_FILL
-            cell.font = Font(name=font, size=9, bold=cell.font.bold, color=CHANGED_FONT_COLOR)
+            look = grid.look(r, c) or plain
+            grid.put(r, c, grid.value(r, c), look.but(size=9, fill=CHANGED_FILL, color=CHANGED_FONT_COLOR))
             if item in changed and not new_project:
-                cell.comment = Comment(f"変更前：{_shown(item, changed[item].old) or '（なし）'}", "okaxl")
+                grid.comments[(r, c)] = f"変更前：{_shown(item, changed[item].old) or '（なし）'}"
 
     def line(label: str, value: object, item: str, height: float = 20) -> None:
         nonlocal row
-        _cell(ws, row, 1, label, bold, center=True)
-        _cell(ws, row, 2, value, plain)
-        merge(ws, row, 2, row, 7)
-        for column in range(3, 8):
-            ws.cell(row=row, column=column).border = BORDER
-        ws.row_dimensions[row].height = height
+        _cell(grid, row, 1, label, bold, center=True)
+        _cell(grid, row, 2, value, plain)
+        grid.merge(row, 2, row, 7)
+        grid.heights[row] = height
         mark(row, 2, item)
         row += 1
 
     line("事務事業名", snap.name, "事務事業名")
     if revision.unknown_before(snap.pid):
         # said beside the name on screen, and in a note under the sheet on paper
-        ws.cell(row=row - 1, column=2).comment = Comment(
+        grid.comments[(row - 1, 2)] = (
             f"{wareki.format_month(revision.old_date)}版のこの事業の内容は okaxl の元資料になく、"
-            "変更箇所を示せないため全体を掲載しています（変更一覧では「内容不明」）。",
-            "okaxl",
+            "変更箇所を示せないため全体を掲載しています（変更一覧では「内容不明」）。"
         )
     line("連携市町", "、".join(snap.towns), "連携市町")
     line("事業目的", snap.fields.get("事業目的"), "事業目的", 48)
     line("事業内容", snap.fields.get("事業内容"), "事業内容", 60)
-    _cell(ws, row, 1, "工程及び事業費\n(見込額)", bold, center=True)
-    merge(ws, row, 1, row + 2, 1)
+    _cell(grid, row, 1, "工程及び事業費\n(見込額)", bold, center=True)
+    grid.merge(row, 1, row + 2, 1)
     for i, year in enumerate(snap.years):
         short = wareki.short_fiscal_year(year)
-        _cell(ws, row, 2 + i, f"{short}年度", bold, center=True)
-        _cell(ws, row + 1, 2 + i, snap.fields.get(f"工程（{short}年度）"), plain, center=True)
+        _cell(grid, row, 2 + i, f"{short}年度", bold, center=True)
+        _cell(grid, row + 1, 2 + i, snap.fields.get(f"工程（{short}年度）"), plain, center=True)
         mark(row + 1, 2 + i, f"工程（{short}年度）")
-        cost = snap.fields.get(f"事業費（{short}年度）")
-        _cell(
-            ws,
-            row + 2,
-            2 + i,
-            _amount(cost),
-            plain,
-            center=True,
-        )
+        _cell(grid, row + 2, 2 + i, _amount(snap.fields.get(f"事業費（{short}年度）")), plain, center=True)
         mark(row + 2, 2 + i, f"事業費（{short}年度）")
-    total = snap.fields.get("事業費（計）")
-    _cell(ws, row, 7, "計", bold, center=True)
-    _cell(ws, row + 1, 7, None, plain)
-    _cell(ws, row + 2, 7, _amount(total), plain, center=True)
+    _cell(grid, row, 7, "計", bold, center=True)
+    _cell(grid, row + 1, 7, None, plain)
+    _cell(grid, row + 2, 7, _amount(snap.fields.get("事業費（計）")), plain, center=True)
     mark(row + 2, 7, "事業費（計）")
-    for r in (row + 1, row + 2):
-        ws.cell(row=r, column=1).border = BORDER
     row += 3
-    _cell(ws, row, 1, "役割・費用負担", bold, center=True)
-    merge(ws, row, 1, row + 1, 1)
+    _cell(grid, row, 1, "役割・費用負担", bold, center=True)
+    grid.merge(row, 1, row + 1, 1)
     for offset, actor in enumerate(("岡山市", "連携市町")):
-        _cell(ws, row + offset, 2, actor, bold, center=True)
-        _cell(ws, row + offset, 3, snap.fields.get(f"役割（{actor}）"), plain)
-        merge(ws, row + offset, 3, row + offset, 7)
-        for column in range(4, 8):
-            ws.cell(row=row + offset, column=column).border = BORDER
-        ws.row_dimensions[row + offset].height = 60
+        _cell(grid, row + offset, 2, actor, bold, center=True)
+        _cell(grid, row + offset, 3, snap.fields.get(f"役割（{actor}）"), plain)
+        grid.merge(row + offset, 3, row + offset, 7)
+        grid.heights[row + offset] = 60
         mark(row + offset, 3, f"役割（{actor}）")
-    ws.cell(row=row + 1, column=1).border = BORDER
     row += 2
     # an excerpt row (抜粋元) prints no KPI of its own: they are on its source project's page
     source = revision.new.get(snap.excerpt_of or "")
     if source is None:
         kpis = sorted({int(k.split()[0][3:]) for k in snap.fields if k.startswith("KPI")})
-        _cell(ws, row, 1, "重要業績\n評価指標\n(KPI)", bold, center=True)
-        merge(ws, row, 1, row + max(len(kpis), 1), 1)
+        _cell(grid, row, 1, "重要業績\n評価指標\n(KPI)", bold, center=True)
+        grid.merge(row, 1, row + max(len(kpis), 1), 1)
         # two columns each for 指標, 基準値 and 目標値, as seed 003 (基準値 alone in one column
         # broke 「（令和元年度）」 before its closing bracket)
         parts = ((2, "指標"), (4, "基準値"), (6, "目標値"))
         for column, head in parts:
-            _cell(ws, row, column, head, bold, center=True)
-            merge(ws, row, column, row, column + 1)
-            ws.cell(row=row, column=column + 1).border = BORDER
+            _cell(grid, row, column, head, bold, center=True)
+            grid.merge(row, column, row, column + 1)
         for n, number in enumerate(kpis or [0], start=1):
             r = row + n
-            ws.cell(row=r, column=1).border = BORDER
             for column, part in parts:
-                _cell(ws, r, column, snap.fields.get(f"KPI{number} {part}", "－"), plain)
-                merge(ws, r, column, r, column + 1)
-                ws.cell(row=r, column=column + 1).border = BORDER
+                _cell(grid, r, column, snap.fields.get(f"KPI{number} {part}", "－"), plain)
+                grid.merge(r, column, r, column + 1)
                 mark(r, column, f"KPI{number} {part}")
-            ws.row_dimensions[r].height = 30
+            grid.heights[r] = 30
         row += len(kpis or [0]) + 2
     else:
         row += 1
@@ -569,17 +521,14 @@ def _detail(ws: Worksheet, snap: Snapshot, revision: Revision, font: str) -> Non
     else:
         notes.append(("網掛け・赤字は変更箇所" + ("（新規事業）" if new_project else ""), None))
     for text, item in notes:
-        cell = ws.cell(row=row, column=1, value=text)
-        cell.font = plain
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        merge(ws, row, 1, row, 7)
+        grid.put(row, 1, text, plain.but(wrap=True, vertical="top"))
+        grid.merge(row, 1, row, 7)
         if item:
             mark(row, 1, item)
         row += 1
-    for letter, width in zip("ABCDEFG", (14, 16, 16, 16, 16, 16, 16), strict=True):
-        ws.column_dimensions[letter].width = width
-    grow_rows(ws)
-    setup_page(ws, landscape=False)
+    grid.widths |= dict(enumerate((14, 16, 16, 16, 16, 16, 16), start=1))
+    grid.grow_rows()
+    grid.landscape = False
 
 
 def _amount(value: object) -> object:
@@ -594,36 +543,27 @@ def _shown(item: str, value: object) -> str | None:
     return str(_amount(value) if item.startswith("事業費（") else value)
 
 
-def _list(ws: Worksheet, revision: Revision, font: str) -> None:
-    ws.append(
-        [f"変更一覧（{wareki.format_month(revision.old_date)} → {wareki.format_month(revision.new_date)}）"]
-    )
-    ws.append(["事業ID", "事務事業名", "項目", "変更前", "変更後", "区分"])
-    for c in revision.changes:
-        ws.append([c.pid, c.name, c.item, _shown(c.item, c.old), _shown(c.item, c.new), c.kind])
+def _list(grid: Grid, revision: Revision, font: str) -> None:
+    title = f"変更一覧（{wareki.format_month(revision.old_date)} → {wareki.format_month(revision.new_date)}）"
+    grid.put(1, 1, title, Look(font, 12, bold=True))
+    grid.merge(1, 1, 1, 6)
+    grid.heights[1] = row_height(1, 12)
+    rows: list[list[object]] = [["事業ID", "事務事業名", "項目", "変更前", "変更後", "区分"]]
+    rows += [
+        [c.pid, c.name, c.item, _shown(c.item, c.old), _shown(c.item, c.new), c.kind]
+        for c in revision.changes
+    ]
     if not revision.changes:
-        ws.append(["", "変更はありません"])
-    looks = Looks.of(ws.parent)
-    for row in ws.iter_rows(min_row=2):
-        for cell in row:
-            head = cell.row == 2
-
-            def look(cell: Cell, head: bool = head) -> None:
-                cell.font = Font(name=font, size=9, bold=head)
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-                cell.border = BORDER
-
-            looks.apply(cell, ("list", font, head), look)
-    title = ws["A1"]
-    title.font = Font(name=font, size=12, bold=True)
-    merge(ws, 1, 1, 1, 6)
-    ws.row_dimensions[1].height = row_height(1, 12)
-    for letter, width in zip("ABCDEF", (8, 36, 18, 40, 40, 14), strict=True):
-        ws.column_dimensions[letter].width = width
-    grow_rows(ws)
-    ws.freeze_panes = "A3"
-    ws.auto_filter.ref = f"A2:F{max(ws.max_row, 3)}"
-    setup_page(ws, landscape=True, title_rows="2:2")
+        rows.append(["", "変更はありません"])
+    for row, values in enumerate(rows, start=2):
+        look = Look(font, 9, bold=row == 2, border=BLACK, wrap=True, vertical="top")
+        for column in range(1, 7):
+            grid.put(row, column, values[column - 1] if column <= len(values) else None, look)
+    grid.widths |= dict(enumerate((8, 36, 18, 40, 40, 14), start=1))
+    grid.grow_rows()
+    grid.freeze = (3, 1)
+    grid.autofilter = (2, 1, max(grid.max_row, 3), 6)
+    grid.title_rows = (2, 2)
 
 
 def write_revision(
@@ -635,22 +575,30 @@ def write_revision(
     each: Callable[[], None] | None = None,
 ) -> Path:
     """The excerpt: cover, table, a sheet per changed project, the back page, then 変更一覧 (the
-    staff's list of every change, after the pages the city prints)."""
-    book = Workbook()
-    cover = book.active
-    assert cover is not None
-    cover.title = "表紙"
-    _cover(cover, revision, font)
-    towns = partner_towns(new_tables)
-    pillars = {str(r["番号"]): str(r["分野名"]) for r in records(new_tables["分野"])}
-    _table(book.create_sheet("具体的な取組"), revision, towns, pillars, font)
-    titles = Titles([*book.sheetnames, "裏表紙", "変更一覧"])
-    for pid in revision.changed_projects:
-        snap = revision.new[pid]
-        _detail(book.create_sheet(titles.new(f"P{snap.page} {snap.name}")), snap, revision, font)
-        if each:
-            each()
-    _back(book.create_sheet("裏表紙"), revision, font, publisher)
-    _list(book.create_sheet("変更一覧"), revision, font)
-    save_atomically(book, path)
-    return path
+    staff's list of every change, after the pages the city prints). Each sheet is laid out as
+    XlsxWriter takes it, so one grid at a time is held."""
+    titles = Titles(["表紙", "具体的な取組", "裏表紙", "変更一覧"])
+
+    def sheets() -> Iterator[Grid]:
+        grid = Grid("表紙")
+        _cover(grid, revision, font)
+        yield grid
+        grid = Grid("具体的な取組")
+        pillars = {str(r["番号"]): str(r["分野名"]) for r in records(new_tables["分野"])}
+        _table(grid, revision, partner_towns(new_tables), pillars, font)
+        yield grid
+        for pid in revision.changed_projects:
+            snap = revision.new[pid]
+            grid = Grid(titles.new(f"P{snap.page} {snap.name}"))
+            _detail(grid, snap, revision, font)
+            yield grid
+            if each:
+                each()
+        grid = Grid("裏表紙")
+        _back(grid, revision, font, publisher)
+        yield grid
+        grid = Grid("変更一覧")
+        _list(grid, revision, font)
+        yield grid
+
+    return write_book(sheets(), path)

@@ -24,7 +24,7 @@ from okaxl import wareki
 from okaxl.files import save_atomically
 from okaxl.numbers import format_number
 from okaxl.publish.matrix import Matrix, MatrixRow
-from okaxl.publish.page import PAGE_HEIGHT, PAGE_NUMBER, row_height, wrapped_lines
+from okaxl.publish.page import PAGE_HEIGHT, PAGE_NUMBER, grown, row_height, wrapped_lines
 from okaxl.publish.titles import sheet_title
 
 TITLE = "岡山市と連携市町との取組状況一覧"
@@ -128,13 +128,14 @@ def grow_rows(ws: Worksheet) -> None:
             columns = range(cell.column, (span.max_col if span else cell.column) + 1)
             rows = range(cell.row, (span.max_row if span else cell.row) + 1)
             width = sum(ws.column_dimensions[get_column_letter(c)].width or 8.43 for c in columns)
-            size = float(cell.font.sz or 11)
-            needed = row_height(wrapped_lines(cell.value, width, size), size)
-            have = sum(ws.row_dimensions[r].height or 15 for r in rows)
-            if needed > have:
-                ws.row_dimensions[rows[-1]].height = (
-                    (ws.row_dimensions[rows[-1]].height or 15) + needed - have
-                )
+            height = grown(
+                cell.value,
+                width,
+                float(cell.font.sz or 11),
+                [ws.row_dimensions[r].height or 15 for r in rows],
+            )
+            if height is not None:
+                ws.row_dimensions[rows[-1]].height = height
 
 
 def kpi_text(

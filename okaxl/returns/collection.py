@@ -7,16 +7,16 @@ town's round stands at is folded from it, so a check of one resubmission never r
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from okaxl import wareki
-from okaxl.files import os_failure, save_atomically
+from okaxl.files import os_failure
 from okaxl.master import ledger
-from okaxl.publish.page import PAGE_NUMBER, row_height, wrapped_lines
+from okaxl.publish.grid import Grid, Look, write_book
+from okaxl.publish.page import row_height, wrapped_lines
 
 STATUSES = ("未着", "受理", "要修正", "却下", "取込済", "競合")
 DONE = ("取込済", "受理", "競合")  # the town has done its part (a conflict is staff's to decide)
@@ -163,7 +163,8 @@ def round_of(
 
 def write_workbook(state: Round, path: Path, font: str) -> Path:
     """回収状況_令和7年度.xlsx: A4, one row per town, who is late, a summary line. Written with
-    XlsxWriter: every check and merge writes it, and openpyxl's import alone took a tenth of a merge."""
+    XlsxWriter (publish.grid): every check and merge writes it, and importing openpyxl alone took
+    a tenth of a merge."""
     name = wareki.format_fiscal_year(state.year)
     due = f"提出期限 {wareki.format_date(state.deadline)}" if state.deadline else "提出期限 なし"
     rows: list[list[object]] = [
@@ -201,57 +202,28 @@ def write_workbook(state: Round, path: Path, font: str) -> Path:
     late = [t.town for t in state.towns if t.days_overdue]
     if late:
         rows.append([f"期限を過ぎて未了：{'、'.join(late)}"])
-    save_atomically(lambda temp: _write(rows, table_end, temp, font), path)
-    return path
-
-
-def _write(rows: list[list[object]], table_end: int, path: Path, font: str) -> None:
-    import xlsxwriter
-
-    # made in memory and written here: a full disk is then our OSError (okaxl.files gives it its own
-    # message), not XlsxWriter's FileCreateError with its zip file left open on the disk
-    buffer = io.BytesIO()
-    # text stays text: a file named 「=…」 or 「http…」 is not a formula or a link
-    book = xlsxwriter.Workbook(
-        buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
-    )
-    looks: dict[tuple[bool, bool, bool, str | None], Any] = {}
-
-    def look(bold: bool, boxed: bool, centred: bool, fill: str | None) -> Any:
-        key = (bold, boxed, centred, fill)
-        if key not in looks:
-            made: dict[str, object] = {"font_name": font, "font_size": 10, "bold": bold}
-            if boxed:
-                # headings and the days centred: a number flush right ran into the file name beside it
-                made |= {"border": 1, "border_color": "#808080", "valign": "top", "text_wrap": True}
-                made |= {"align": "center"} if centred else {}
-            if fill:
-                made |= {"pattern": 1, "bg_color": f"#{fill}"}
-            looks[key] = book.add_format(made)
-        return looks[key]
-
-    ws = book.add_worksheet("回収状況")
+    grid = Grid("回収状況", title_rows=(2, 2))
     widths = (11, 8, 16, 43, 16, 11, 30)  # 「遅れ（日）」 on one line: its 「）」 wrapped alone
+    grid.widths |= dict(enumerate(widths, start=1))
     for number, values in enumerate(rows, start=1):
-        boxed = 2 <= number <= table_end
-        for column, value in enumerate(values if not boxed else values + [None] * (7 - len(values))):
-            fill = "DDEBF7" if number == 2 else _FILLS.get(str(value)) if boxed and column == 1 else None
-            ws.write(number - 1, column, value, look(number <= 2, boxed, number == 2 or column == 5, fill))
-        if boxed:
-            lines = max(wrapped_lines(v, w, 10) for v, w in zip(values, widths, strict=False))
-            ws.set_row(number - 1, row_height(lines, 10))
-    for column, width in enumerate(widths):
-        ws.set_column(column, column, width)
-    ws.set_paper(9)  # A4, as setup_page sets the openpyxl writers' pages
-    ws.set_landscape()
-    ws.fit_to_pages(1, 0)
-    ws.center_horizontally()
-    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.75)
-    made = f"{wareki.format_date(wareki.now().date())}作成"
-    ws.set_footer(f"&C{PAGE_NUMBER}&R&8{made}", {"margin": 0.3})
-    ws.repeat_rows(1)
-    book.close()
-    path.write_bytes(buffer.getvalue())
+        text = Look(font, 10, bold=number <= 2)
+        if not 2 <= number <= table_end:
+            for column, value in enumerate(values, start=1):
+                grid.put(number, column, value, text)
+            continue
+        for column, value in enumerate(values + [None] * (len(widths) - len(values)), start=1):
+            fill = "DDEBF7" if number == 2 else _FILLS.get(str(value)) if column == 2 else None
+            # headings and the days centred: a number flush right ran into the file name beside it
+            centred = "center" if number == 2 or column == 6 else None
+            grid.put(
+                number,
+                column,
+                value,
+                text.but(border="808080", wrap=True, vertical="top", horizontal=centred, fill=fill),
+            )
+        lines = max(wrapped_lines(v, w, 10) for v, w in zip(values, widths, strict=False))
+        grid.heights[number] = row_height(lines, 10)
+    return write_book([grid], path)
 
 
 def workbook_name(year: int) -> str:
