@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterable, Iterator
 
 import pandas as pd
 
+from okaxl import wareki
+from okaxl.errors import OkaxlError
 from okaxl.master import layout
 from okaxl.master.layout import Kind
 from okaxl.master.tables import Tables
@@ -138,24 +140,18 @@ def explain(code: str, sheet: str, cell: str, value: object, column: layout.Colu
     if code == "not_nullable":
         return problem("VALUE_REQUIRED", sheet, cell, None, column=column.name)
     if code == "NOT_A_DATE":
-        suggestion = ""
-        if isinstance(value, str):
-            from okaxl import wareki
-            from okaxl.errors import OkaxlError
-
-            try:
-                suggestion = f"「{wareki.parse_date(value):%Y/%m/%d}」と日付で入力し直してください。"
-            except OkaxlError:
-                suggestion = ""
+        suggestion = (
+            _unless_unread(
+                lambda: f"「{wareki.parse_date(str(value)):%Y/%m/%d}」と日付で入力し直してください。", ""
+            )
+            if isinstance(value, str)
+            else ""
+        )
         return problem("NOT_A_DATE", sheet, cell, value, column=column.name, suggestion=suggestion)
     if code == "NOT_A_YEAR":
-        from okaxl import wareki
-        from okaxl.errors import OkaxlError
-
-        try:
-            suggestion = f"「{value}」は {wareki.parse_fiscal_year(value)} と入力します。"
-        except OkaxlError:
-            suggestion = "例: 令和7年度 は 2025"
+        suggestion = _unless_unread(
+            lambda: f"「{value}」は {wareki.parse_fiscal_year(value)} と入力します。", "例: 令和7年度 は 2025"
+        )
         return problem("NOT_A_YEAR", sheet, cell, value, column=column.name, suggestion=suggestion)
     if code == "TEXT_SPACES_FREE":
         return problem("TEXT_SPACES", sheet, cell, value)
@@ -179,6 +175,14 @@ def explain(code: str, sheet: str, cell: str, value: object, column: layout.Colu
             suggestion="、".join(f"{c}→{unicodedata.normalize('NFKC', c)}" for c in chars),
         )
     return problem(code, sheet, cell, value, column=column.name)
+
+
+def _unless_unread(suggest: Callable[[], str], otherwise: str) -> str:
+    """A suggestion made from the value as wareki reads it, or `otherwise` where it cannot."""
+    try:
+        return suggest()
+    except OkaxlError:
+        return otherwise
 
 
 def missing(value: object) -> bool:
