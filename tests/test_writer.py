@@ -663,3 +663,25 @@ def test_a_memo_below_the_data_does_not_move_the_records(project, returns):
     with Package.open(project.master) as package:
         sheet = xml(package.read(package.sheets()["実績"]))
     assert sheet.find(f"{{{MAIN}}}autoFilter").get("ref") == f"A1:H{max(rows)}"
+
+
+@pytest.mark.parametrize("end", [None, 3])
+def test_cells_that_do_not_name_themselves(end):
+    """The OOXML lets a row or a cell leave out its reference ("r"): it is the one after the one
+    before. The writer names each before it edits, whether or not it was told where the data ends."""
+    from okaxl.master.sheetxml import InlineStrings, Worksheet
+
+    data = (
+        f'<worksheet xmlns="{MAIN}"><sheetData>'
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>ID</t></is></c><c t="inlineStr"><is><t>値</t></is></c></row>'
+        '<row><c><v>1</v></c><c><v>10</v></c></row>'
+        '<row r="3"><c r="B3"><v>20</v></c><c><v>30</v></c></row>'
+        "</sheetData></worksheet>"
+    ).encode()
+    ws = Worksheet(data, 1, end)
+    ws.set(2, 2, 11, InlineStrings())
+    ws.set(3, 3, 31, InlineStrings())
+    root = etree.fromstring(ws.to_bytes())
+    cells = {c.get("r"): c.findtext(f"{{{MAIN}}}v") for c in root.iter(f"{{{MAIN}}}c")}
+    assert cells == {"A1": None, "B1": None, "A2": "1", "B2": "11", "B3": "20", "C3": "31"}
+    assert ws.end == 3

@@ -159,16 +159,26 @@ class Worksheet:
         self._shared: dict[str, tuple[str, str]] | None = None
         scanned = header_row
         number = 0
+        # the cells are walked only to name those that do not name themselves (Excel, LibreOffice
+        # and okaxl name every one) or to find the end: over 10,000 blank formatted rows the walk
+        # was a third of a merge
+        walk = end is None or bool(sheet_data.xpath("boolean(m:row/m:c[not(@r)])", namespaces={"m": MAIN}))
         for row in sheet_data.iterchildren(ROW):
-            number = int(row.get("r") or number + 1)
-            row.set("r", str(number))
+            named = row.get("r")
+            number = int(named or number + 1)
+            if named != str(number):
+                row.set("r", str(number))
             self.rows[number] = row
-            column = 0
+            if not walk:
+                continue
+            before: str | int = 0  # the cell before: its reference, split only where the next needs it
             for cell in row.iterchildren(CELL):
                 ref = cell.get("r")
-                column = split_ref(ref)[0] if ref else column + 1
-                if not ref:
-                    cell.set("r", f"{column_letter(column)}{number}")
+                if ref:
+                    before = ref
+                else:
+                    before = (split_ref(before)[0] if isinstance(before, str) else before) + 1
+                    cell.set("r", f"{column_letter(before)}{number}")
                 if end is None and number > scanned and _holds_value(cell):
                     scanned = number
         self.end = max(end, header_row) if end is not None else scanned
