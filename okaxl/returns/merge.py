@@ -241,9 +241,8 @@ def _batch_conflict(r: ReturnResult, group: list[ReturnResult], model: Model) ->
     """Two returns for one town and year in one batch that disagree: every differing cell, not written."""
     r.status = "conflict"
     mine = {(c.sheet, c.key, c.field): c for c in planned_changes(r, model)}
-    named: set[tuple[str, tuple[object, ...], str]] = (
-        set()
-    )  # each differing cell once, with the first return it differs from
+    # each differing cell once, with the first return it differs from
+    named: set[tuple[str, tuple[object, ...], str]] = set()
     for other in group:
         if other is r:
             continue
