@@ -18,9 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from okaxl import wareki
 from okaxl.files import save_atomically
-from okaxl.publish.page import PAGE_NUMBER, grown
+from okaxl.publish.page import FOOTER_MARGIN, MARGINS, PAGE_NUMBER, grown, made_on
 
 DEFAULT_HEIGHT = 15.0  # a row's height in points where none is set
 DEFAULT_WIDTH = 8.43  # a column's width in characters where none is set
@@ -121,24 +120,19 @@ def write_book(grids: Iterable[Grid], path: Path) -> Path:
             made = formats[look] = book.add_format(_properties(look))
         return made
 
-    made = f"{wareki.format_date(wareki.now().date())}作成"  # the date a printed page was made
+    dated = made_on()
     for grid in grids:
         ws = book.add_worksheet(grid.title)
         for column, width in grid.widths.items():
             ws.set_column(column - 1, column - 1, width)
         for row, height in grid.heights.items():
             ws.set_row(row - 1, height)
-        starts = {(r1, c1) for r1, c1, r2, c2 in grid.merged}
-        covered = {
-            (r, c)
-            for r1, c1, r2, c2 in grid.merged
-            for r in range(r1, r2 + 1)
-            for c in range(c1, c2 + 1)
-            if (r, c) != (r1, c1)
+        merged = {
+            (r, c) for r1, c1, r2, c2 in grid.merged for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)
         }
         for (row, column), (value, look) in grid.cells.items():
-            if (row, column) in covered or (row, column) in starts or (value is None and look is None):
-                continue
+            if (row, column) in merged or (value is None and look is None):
+                continue  # merge_range below writes a range's first cell
             ws.write(row - 1, column - 1, value, form(look))
         for r1, c1, r2, c2 in grid.merged:
             value, look = grid.cells.get((r1, c1), (None, None))
@@ -152,7 +146,7 @@ def write_book(grids: Iterable[Grid], path: Path) -> Path:
         if grid.autofilter:
             r1, c1, r2, c2 = grid.autofilter
             ws.autofilter(r1 - 1, c1 - 1, r2 - 1, c2 - 1)
-        _print_setup(ws, grid, made)
+        _print_setup(ws, grid, dated)
     book.close()
     save_atomically(lambda temp: temp.write_bytes(buffer.getvalue()), path)
     return path
@@ -177,7 +171,7 @@ def _properties(look: Look) -> dict[str, object]:
     return made
 
 
-def _print_setup(ws: Any, grid: Grid, made: str) -> None:
+def _print_setup(ws: Any, grid: Grid, dated: str) -> None:
     """A4, fit to one page wide, centred, with print titles, page numbers and the date made: the
     city's print settings (sheets.setup_page sets the same on openpyxl's sheets)."""
     ws.set_paper(9)
@@ -187,9 +181,7 @@ def _print_setup(ws: Any, grid: Grid, made: str) -> None:
         ws.set_portrait()
     ws.fit_to_pages(1, 0)
     ws.center_horizontally()
-    # the footer needs room of its own below the table: LibreOffice clips a footer squeezed into
-    # less than about a quarter inch to nothing
-    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.75)
-    ws.set_footer(f"&C{PAGE_NUMBER}&R&8{made}", {"margin": 0.3})
+    ws.set_margins(**MARGINS)
+    ws.set_footer(f"&C{PAGE_NUMBER}&R&8{dated}", {"margin": FOOTER_MARGIN})
     if grid.title_rows:
         ws.repeat_rows(grid.title_rows[0] - 1, grid.title_rows[1] - 1)

@@ -7,11 +7,14 @@ text here; it imports no spreadsheet library, so a writer in either openpyxl or 
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import math
 import unicodedata
 from collections.abc import Iterable, Sequence
 from itertools import accumulate
+
+from okaxl import wareki
 
 # A4 less the margins setup_page sets (0.5 in top, 0.75 in bottom), in points, less a little:
 # LibreOffice and Excel lay the same rows out a few points apart. Writers that keep a group of
@@ -19,6 +22,16 @@ from itertools import accumulate
 PAGE_HEIGHT = 595 - 36 - 54 - 15
 PORTRAIT_PAGE_HEIGHT = 842 - 36 - 54 - 15
 PAGE_NUMBER = "- &P / &N -"  # the footer's centre: 「- 3 / 7 -」
+# the city's margins in inches, for openpyxl's writers (sheets.setup_page) and XlsxWriter's (grid)
+# alike; the footer needs room of its own below the table: LibreOffice clips a footer squeezed
+# into less than about a quarter inch to nothing (the page numbers vanished from every PDF)
+MARGINS = {"left": 0.4, "right": 0.4, "top": 0.5, "bottom": 0.75}
+FOOTER_MARGIN = 0.3
+
+
+def made_on(date: dt.date | None = None) -> str:
+    """The footer's right: the date a printed page was made (a page handed out must say when it is of)."""
+    return f"{wareki.format_date(date or wareki.now().date())}作成"
 
 
 def wrapped_lines(text: object, width: float, size: float = 11) -> int:
@@ -40,7 +53,7 @@ def _ems(line: str) -> float:
 def page_height(widths: Iterable[float], *, landscape: bool) -> float:
     """How many points of rows a page holds when setup_page fits columns these widths to the
     page's width: a table wider than the page prints smaller, so more of it fits down the page."""
-    paper = (842 if landscape else 595) - 2 * 0.4 * 72  # less setup_page's side margins
+    paper = (842 if landscape else 595) - (MARGINS["left"] + MARGINS["right"]) * 72
     table = sum((width * 7 + 5) * 0.75 for width in widths)
     return (PAGE_HEIGHT if landscape else PORTRAIT_PAGE_HEIGHT) / min(1.0, paper / table)
 

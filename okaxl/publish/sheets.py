@@ -24,7 +24,16 @@ from okaxl import wareki
 from okaxl.files import save_atomically
 from okaxl.numbers import format_number
 from okaxl.publish.matrix import Matrix, MatrixRow
-from okaxl.publish.page import PAGE_HEIGHT, PAGE_NUMBER, grown, row_height, wrapped_lines
+from okaxl.publish.page import (
+    FOOTER_MARGIN,
+    MARGINS,
+    PAGE_HEIGHT,
+    PAGE_NUMBER,
+    grown,
+    made_on,
+    row_height,
+    wrapped_lines,
+)
 from okaxl.publish.titles import sheet_title
 
 TITLE = "岡山市と連携市町との取組状況一覧"
@@ -169,7 +178,7 @@ def kpi_text(
 
 def dated_footer(ws: Worksheet, date: dt.date | None = None) -> None:
     """The date a printed page was made, bottom right: a page handed out must say when it is of."""
-    ws.oddFooter.right.text = f"{wareki.format_date(date or wareki.now().date())}作成"
+    ws.oddFooter.right.text = made_on(date)
     ws.oddFooter.right.size = 8
 
 
@@ -197,12 +206,9 @@ def setup_page(ws: Worksheet, *, landscape: bool = True, title_rows: str | None 
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = 0.5
-    # the footer needs room of its own below the table: LibreOffice clips a footer squeezed into
-    # less than about a quarter inch to nothing (the page numbers vanished from every PDF)
-    ws.page_margins.bottom = 0.75
-    ws.page_margins.footer = 0.3
+    for side, inches in MARGINS.items():
+        setattr(ws.page_margins, side, inches)
+    ws.page_margins.footer = FOOTER_MARGIN
     if title_rows:
         ws.print_title_rows = title_rows
     ws.oddFooter.center.text = PAGE_NUMBER
